@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
+from transformers.utils import logging as hf_logging
 
 from model.checkpoint import WEIGHTS_FILE, check_checkpoint, read_temperature, write_calibration
 from model.encoder import resolve_base_encoder
@@ -17,6 +18,8 @@ from model.errors import CheckpointError, StanceError
 from model.labels import DEFAULT_TARGET, ID2LABEL, LABEL2ID, LABELS
 
 logger = logging.getLogger(__name__)
+# Weight-loading progress bars are noise in a service log and a CLI's output.
+hf_logging.disable_progress_bar()
 
 DEFAULT_MAX_LENGTH = 256
 DEFAULT_BATCH_SIZE = 32
