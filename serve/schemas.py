@@ -123,25 +123,54 @@ class StanceOut(BaseModel):
     scores: Scores
 
 
-class Quote(BaseModel):
-    """One quoted statement; start/end are character offsets of the quote in the article."""
+class Span(BaseModel):
+    """A piece of the article: its text and character offsets."""
 
     model_config = ConfigDict(extra="allow")
 
     text: str
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    type: str | None = None
-    speaker: str | None = None
-    cue: str | None = None
-    fragment: bool | None = None
+
+
+class Mention(Span):
+    """Who spoke, as written ("Senior lawmaker Leonid Slutsky") and resolved ("Leonid Slutsky")."""
+
+    resolved: str | None = None
+
+
+class Quote(BaseModel):
+    """One statement; start/end are character offsets into the article (end exclusive)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    spans: list[list[int]] = Field(default_factory=list, description="[start, end] pieces; more than one when a quote is interrupted")
+    type: str = Field(description="direct, indirect or mixed")
+    speaker: Mention | None = None
+    cue: Span | None = Field(None, description="the reporting verb, e.g. 'said'")
+    fragment: bool = Field(False, description="a scare quote, classified in the context of its sentence")
+    paragraphs: list[int] = Field(default_factory=list)
     stance: StanceOut
 
 
+class LabelCounts(BaseModel):
+    FAVOR: int = Field(ge=0)
+    AGAINST: int = Field(ge=0)
+    NEUTRAL: int = Field(ge=0)
+
+
 class Speaker(BaseModel):
-    """A per-speaker summary; the fields beyond these depend on the model version."""
+    """Per-speaker summary: how many statements, how they were labelled, their mean scores."""
 
     model_config = ConfigDict(extra="allow")
+
+    speaker: str
+    statements: int = Field(ge=0)
+    labels: LabelCounts
+    mean_scores: Scores
 
 
 class AnalyzeResponse(BaseModel):
@@ -152,10 +181,14 @@ class AnalyzeResponse(BaseModel):
                 "model": {"name": "ceasefire-stance", "version": "2025-06-01"},
                 "target": "a negotiated ceasefire",
                 "quotes": [{"text": "We will sign once the hostages are home,", "start": 1, "end": 41,
-                            "type": "direct", "speaker": "Amira Haddad", "cue": "said", "fragment": False,
+                            "spans": [[1, 41]], "type": "direct",
+                            "speaker": {"text": "Amira Haddad", "start": 48, "end": 60, "resolved": "Amira Haddad"},
+                            "cue": {"text": "said", "start": 43, "end": 47}, "fragment": False, "paragraphs": [0],
                             "stance": {"label": "FAVOR",
                                        "scores": {"FAVOR": 0.88, "AGAINST": 0.04, "NEUTRAL": 0.08}}}],
-                "speakers": [{"speaker": "Amira Haddad", "quotes": 1, "label": "FAVOR"}],
+                "speakers": [{"speaker": "Amira Haddad", "statements": 1,
+                              "labels": {"FAVOR": 1, "AGAINST": 0, "NEUTRAL": 0},
+                              "mean_scores": {"FAVOR": 0.88, "AGAINST": 0.04, "NEUTRAL": 0.08}}],
             }]
         },
     )
