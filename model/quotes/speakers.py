@@ -1,0 +1,236 @@
+"""Who is speaking: names, organisations, pronouns and "the minister", resolved in order.
+
+A `SpeakerBook` reads the article once (linear scans for full names, honorifics and
+acronyms) and then resolves each attribution as it comes, keeping the history of who has
+spoken so that "She" and "the minister" point back to the most recent compatible person.
+
+>>> book = SpeakerBook("Ms Tatiana Stanovaya spoke. Then Mr Oleg Ivanov spoke.")
+>>> book.resolve_name("Stanovaya").name
+'Tatiana Stanovaya'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from model.quotes.lexicon import (
+    DEMONYMS,
+    FIRST_NAMES_FEMALE,
+    FIRST_NAMES_MALE,
+    HONORIFICS,
+    HONORIFICS_FEMALE,
+    HONORIFICS_MALE,
+    ORG_WORDS,
+    PLACE_WORDS,
+    PRONOUNS_FEMALE,
+    PRONOUNS_MALE,
+    PRONOUNS_PLURAL,
+    ROLE_NOUNS,
+    TITLES,
+)
+
+# One capitalised word (letters, inner apostrophes/hyphens/dots). Single, unnested
+# quantifiers only: matching is linear in the input.
+_CAP_WORD = re.compile(r"[A-Z][\w’'\-]*\.?")
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z&]{1,7})\)")
+_HONORIFIC_NAME = re.compile(r"\b(Mr|Mrs|Ms|Miss|Sir|Dame|Lord|Lady|Madam|Mme)\.? ([A-Z][\w’'\-]+)")
+_STOP_JOINERS = frozenset({"of", "for", "the", "and", "on", "de", "du", "von", "van", "al", "bin"})
+
+
+@dataclass
+class Entity:
+    """Someone (person) or something (org, group) that speaks in the article."""
+
+    name: str
+    kind: str  # "person" | "org" | "group"
+    gender: str | None = None  # "m" | "f" | None when nothing says
+    roles: set[str] = field(default_factory=set)
+
+
+def _strip_the(text: str) -> str:
+    return text[4:] if text[:4].lower() == "the " else text
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".,;:()’'\"").lower() for w in text.split()]
+
+
+def acronym_of(name: str) -> str:
+    """Initials of the capitalised words: "Institute for the Study of War" -> "ISW"."""
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+class SpeakerBook:
+    """Article-wide memory of names, genders, roles and who spoke last."""
+
+    def __init__(self, text: str) -> None:
+        self.full_names: dict[str, str] = {}  # surname (lower) -> "First Last"
+        self.genders: dict[str, str] = {}  # surname or full name (lower) -> "m"/"f"
+        self.acronyms: dict[str, str] = {}  # "ISW" -> "Institute for the Study of War"
+        self.entities: dict[str, Entity] = {}  # resolved name (lower) -> entity
+        self.history: list[Entity] = []  # speakers and named subjects, oldest first
+        self._read(text)
+
+    # -- article-wide scans ---------------------------------------------------------------
+
+    def _read(self, text: str) -> None:
+        # Runs of capitalised words separated by single spaces: candidate full names.
+        run: list[str] = []
+        last_end = -2
+        for match in _CAP_WORD.finditer(text):
+            if match.start() == last_end + 1 and text[last_end] == " ":
+                run.append(match.group())
+            else:
+                self._note_run(run)
+                run = [match.group()]
+            last_end = match.end()
+        self._note_run(run)
+        for match in _HONORIFIC_NAME.finditer(text):
+            gender = "f" if match.group(1).lower() in HONORIFICS_FEMALE else "m"
+            if match.group(1).lower() in HONORIFICS_FEMALE | HONORIFICS_MALE:
+                self.genders[match.group(2).lower()] = gender
+        for match in _ACRONYM.finditer(text):
+            acronym = match.group(1)
+            before = text[max(0, match.start() - 120):match.start()].rstrip()
+            words = before.split()
+            # Walk back over the name until its initials spell the acronym.
+            for k in range(1, min(len(words), 12) + 1):
+                candidate = " ".join(words[-k:])
+                if acronym_of(candidate).upper() == acronym.upper() and words[-k][:1].isupper():
+                    self.acronyms[acronym] = _strip_the(candidate.strip(",;:"))
+                    break
+
+    def _note_run(self, run: list[str]) -> None:
+        words = [w.rstrip(".") if w.lower().rstrip(".") in HONORIFICS else w for w in run]
+        while words and (words[0].lower().rstrip(".") in TITLES or words[0].lower() in DEMONYMS):
+            words = words[1:]
+        if not 2 <= len(words) <= 3:
+            return
+        lowered = [w.lower().strip("’'") for w in words]
+        if any(w in ORG_WORDS or w in PLACE_WORDS or w in TITLES for w in lowered):
+            return
+        if any(w.isupper() and len(w) > 1 for w in words):  # SHOUTED WORDS, acronyms
+            return
+        clean = [w.removesuffix("’s").removesuffix("'s") for w in words]
+        surname = clean[-1].lower()
+        self.full_names.setdefault(surname, " ".join(clean))
+        first = lowered[0]
+        if first in FIRST_NAMES_FEMALE:
+            self.genders.setdefault(surname, "f")
+        elif first in FIRST_NAMES_MALE:
+            self.genders.setdefault(surname, "m")
+
+    # -- resolution -----------------------------------------------------------------------
+
+    def resolve_name(self, name: str, *, kind: str = "person", roles: set[str] | None = None,
+                     gender: str | None = None) -> Entity:
+        """The entity behind a name as written ("Ms Stanovaya", "ISW", "Tatiana Stanovaya")."""
+        words = name.split()
+        honorific_gender: str | None = None
+        while words and words[0].lower().rstrip(".") in TITLES | DEMONYMS:
+            lowered = words[0].lower().rstrip(".")
+            if lowered in HONORIFICS_FEMALE:
+                honorific_gender = "f"
+            elif lowered in HONORIFICS_MALE:
+                honorific_gender = "m"
+            if len(words) == 1:
+                break
+            words = words[1:]
+        core = " ".join(words).removesuffix("’s").removesuffix("'s").strip(" ,;:")
+        if kind == "org" or kind == "group":
+            core = _strip_the(core)
+            core = core.split(" (")[0].strip() or core
+            core = self.acronyms.get(core, core)
+        else:
+            if len(words) == 1:
+                core = self.full_names.get(core.lower(), core)
+                if core.lower() not in self.entities:
+                    # Surname first seen as "Stanovaya" after "Tatiana Stanovaya" spoke.
+                    for key, entity in self.entities.items():
+                        if entity.kind == "person" and key.endswith(" " + words[0].lower()):
+                            core = entity.name
+                            break
+        if honorific_gender is not None:
+            kind = "person"
+        key = core.lower()
+        entity = self.entities.get(key)
+        if entity is None:
+            entity = Entity(core, kind)
+            self.entities[key] = entity
+        elif kind == "person" and entity.kind != "person":
+            entity.kind = "person"  # "Ms Stanovaya" settles what an earlier mention left open
+        surname = core.split()[-1].lower() if core.split() else key
+        entity.gender = entity.gender or gender or honorific_gender or self.genders.get(surname) or self._gender_of_first(core)
+        entity.roles |= roles or set()
+        return entity
+
+    @staticmethod
+    def _gender_of_first(name: str) -> str | None:
+        first = name.split()[0].lower() if name.split() else ""
+        if first in FIRST_NAMES_FEMALE:
+            return "f"
+        if first in FIRST_NAMES_MALE:
+            return "m"
+        return None
+
+    def resolve_pronoun(self, pronoun: str) -> Entity | None:
+        """Most recent compatible speaker: he/she to persons by gender, they to groups."""
+        word = pronoun.lower()
+        for entity in reversed(self.history):
+            if word in PRONOUNS_PLURAL:
+                if entity.kind in ("org", "group"):
+                    return entity
+                continue
+            if entity.kind != "person":
+                continue
+            if word in PRONOUNS_FEMALE and entity.gender != "m":
+                return entity
+            if word in PRONOUNS_MALE and entity.gender != "f":
+                return entity
+        return None
+
+    def resolve_role(self, role: str) -> Entity | None:
+        """"the minister" -> the most recent person introduced with that title."""
+        for entity in reversed(self.history):
+            if entity.kind == "person" and role in entity.roles:
+                return entity
+        for entity in reversed(list(self.entities.values())):
+            if entity.kind == "person" and role in entity.roles:
+                return entity
+        return None
+
+    def remember(self, entity: Entity) -> None:
+        """Make `entity` the most recent speaker."""
+        if self.history and self.history[-1] is entity:
+            return
+        self.history.append(entity)
+
+
+def classify_mention(mention: str, ner_label: str | None) -> str:
+    """person | org | group | pronoun | role, from the words and the NER label.
+
+    >>> classify_mention("The Institute for the Study of War (ISW)", "ORG"), classify_mention("She", None)
+    ('org', 'pronoun')
+    """
+    words = _words(mention)
+    if not words:
+        return "group"
+    if len(words) == 1 and words[0] in PRONOUNS_MALE | PRONOUNS_FEMALE | PRONOUNS_PLURAL:
+        return "pronoun"
+    capitalised = [w for w in mention.split() if w[:1].isupper() and w.lower().strip(".") not in ("the", "a")]
+    if not capitalised or (len(capitalised) == 1 and mention.split()[0].lower() in ("the", "a", "an")
+                           and capitalised[0].lower() in ROLE_NOUNS):
+        head = words[-1]
+        if head in ROLE_NOUNS and words[0] in ("the", "this", "that"):
+            return "role"
+        return "group"
+    if words[0] in HONORIFICS:
+        return "person"
+    if ner_label == "PERSON":
+        return "person"
+    if ner_label in ("ORG", "GPE", "NORP", "FAC", "LOC"):
+        return "org"
+    if any(w in ORG_WORDS or w in PLACE_WORDS for w in words) or any(w.isupper() and len(w) > 1 for w in mention.split()):
+        return "org"
+    return "person"
