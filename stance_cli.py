@@ -16,6 +16,7 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: ("module:configure", one-line help)
     "predict": ("model.cli:configure_predict", "classify statements from JSONL/CSV"),
+    "serve": ("serve.cli:configure_serve", "run the HTTP API and the analysis page"),
     "train": ("training.cli:configure_train", "train a checkpoint from a YAML config"),
     "retrain": ("training.cli:configure_retrain", "retrain on new labelled rows; promote only if not worse"),
     "models": ("training.cli:configure_models", "list model versions or promote one"),
