@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("training.cli:configure_train", "train a checkpoint from a YAML config"),
     "retrain": ("training.cli:configure_retrain", "retrain on new labelled rows; promote only if not worse"),
     "models": ("training.cli:configure_models", "list model versions or promote one"),
+    "data": ("training.cli:configure_data", "check a labelled corpus directory"),
+    "evaluate": ("training.cli:configure_evaluate", "evaluation report (JSON, Markdown, HTML) for one model or two"),
     "extract": ("model.quotes_cli:configure_extract", "find quoted and reported statements and their speakers in an article"),
     "analyze": ("model.quotes_cli:configure_analyze", "statements, speakers and stance of a whole article"),
     "evaluate-quotes": ("training.quote_eval:configure_evaluate_quotes", "score quote extraction against a gold file"),

@@ -98,3 +98,48 @@ def run_models_promote(args: argparse.Namespace) -> int:
     target = promote(args.models_dir, args.version)
     print(f"{args.models_dir}/default -> {target.name}")
     return 0
+
+
+def configure_data(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    check = sub.add_parser("check", help="validate a corpus directory and print its counts")
+    check.add_argument("path", nargs="?", default="data/stance")
+    check.add_argument("--json", action="store_true", help="print the counts as JSON")
+    check.set_defaults(func=run_data_check)
+
+
+def run_data_check(args: argparse.Namespace) -> int:
+    import json
+
+    from training.datacheck import check, render
+
+    summary, problems = check(args.path)
+    print(json.dumps(summary, indent=2) if args.json else render(summary))
+    for problem in problems:
+        print(f"violation: {problem}", file=sys.stderr)
+    print(f"{len(problems)} violation(s)" if problems else "ok: no violations", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def configure_evaluate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", action="append", required=True, metavar="DIR",
+                        help="checkpoint directory; give it twice to compare two models")
+    parser.add_argument("--data", action="append", required=True, metavar="PATH", help="labelled JSONL/CSV/Parquet file")
+    parser.add_argument("--target", default=None, help="target for rows without one (required if the data has no target column)")
+    parser.add_argument("--out", default="reports/latest", help="report directory (default: reports/latest)")
+    parser.add_argument("--text-column", default="text")
+    parser.add_argument("--target-column", default="target")
+    parser.add_argument("--label-column", default="label")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.set_defaults(func=run_evaluate)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from model.errors import StanceError
+    from training.evaluate import evaluate
+
+    if len(args.model) > 2:
+        raise StanceError(f"got {len(args.model)} --model options; give one to evaluate or two to compare")
+    evaluate(args.model, args.data, args.out, target=args.target, threads=args.threads, log=_log,
+             columns={"text": args.text_column, "target": args.target_column, "label": args.label_column})
+    return 0

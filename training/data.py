@@ -31,6 +31,8 @@ def _read_table(path: Path) -> list[dict[str, Any]]:
     fmt = file_format(path)
     if fmt == "json":
         _check_jsonl(path)
+    if fmt != "parquet" and not path.read_text(encoding="utf-8", errors="replace").strip():
+        return []
     datasets.disable_progress_bars()
     try:
         loaded = datasets.load_dataset(fmt, data_files=str(path), split="train", keep_in_memory=True)
