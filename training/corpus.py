@@ -105,12 +105,17 @@ def split(rows: list[dict[str, Any]], test_conflicts: set[str], dev_share: float
     return out
 
 
-def build(record_path: Path, out_dir: Path, test_conflicts: list[str], dev_share: float = 0.13,
+def build(record_path: Path, out_dir: Path, test_conflicts: list[str], dev_share: float = 0.14,
           test_share: float = 0.15, seed: int = 20261126) -> dict[str, Any]:
     records = [json.loads(line) for line in record_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for r in records:
         r["final_label"] = final_label(r)
-    kept = [r for r in records if r["final_label"]]
+    kept, seen = [], set()
+    for r in records:
+        key = (" ".join(r["text"].lower().split()), r["target"].lower())
+        if r["final_label"] and key not in seen:  # an exact repeat adds nothing but weight
+            seen.add(key)
+            kept.append(r)
     # A contrast row is only a contrast if its partner survived with a different label.
     by_text: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in kept:
@@ -129,7 +134,9 @@ def build(record_path: Path, out_dir: Path, test_conflicts: list[str], dev_share
         with (out_dir / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
             for row in split_rows:
                 handle.write(json.dumps({k: row[k] for k in KEEP_FIELDS}, ensure_ascii=False) + "\n")
-    report = {"written": len(records), "kept": len(kept), "dropped_disagreement": len(records) - len(kept),
+    report = {"written": len(records), "kept": len(kept),
+              "dropped_disagreement": sum(1 for r in records if not r["final_label"]),
+              "dropped_exact_repeat": sum(1 for r in records if r["final_label"]) - len(kept),
               "kappa": kappa_report(records), "test_conflicts": test_conflicts,
               "split_rows": {k: len(v) for k, v in splits.items()},
               "dropped_by_label_pair": dict(Counter(f"{r['annotator_a']}/{r['annotator_b']}"

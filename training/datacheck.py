@@ -132,8 +132,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "other_targets": {"rows": len(other), "targets": len({r.get("target") for r in other}),
                           "by_label": dict(Counter(r.get("label") for r in other)), "contrast_texts": contrast},
         "by_label": {s: dict(Counter(r.get("label") for r in rows if r["_split"] == s)) for s in SPLITS},
-        "by_conflict": dict(sorted(Counter(r.get("conflict") for r in rows).items())),
-        "conflicts_only_in_test": sorted({r.get("conflict") for r in rows if r["_split"] == "test"} - train_conflicts),
+        "by_conflict": dict(sorted(Counter(str(r.get("conflict")) for r in rows).items())),
+        "conflicts_only_in_test": sorted({str(r.get("conflict")) for r in rows if r["_split"] == "test"} - {str(c) for c in train_conflicts}),
         "by_target": dict(Counter(r.get("target") for r in rows).most_common()),
         "by_tag": dict(Counter(t for r in rows for t in r.get("tags") or []).most_common()),
     }

@@ -1,0 +1,92 @@
+"""The shipped corpus passes its checker; the checker and the Perspectrum loader catch bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from model.errors import DataError
+from training.datacheck import check, near_duplicate_pairs
+from training.perspectrum import load_perspectrum
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def write_corpus(root: Path, rows: dict[str, list[dict]]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for split, split_rows in rows.items():
+        (root / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in split_rows))
+    return root
+
+
+def row(i: str, text: str, label: str = "FAVOR", **extra) -> dict:
+    return {"id": i, "text": text, "target": "a negotiated ceasefire", "label": label, "conflict": "invented:sarn",
+            "speaker_role": "envoy", "tags": [], **extra}
+
+
+def test_fixture_corpus_is_clean() -> None:
+    summary, problems = check(FIXTURES / "stance")
+    assert problems == []
+    assert summary["rows"] == 24 and summary["conflicts_only_in_test"] == ["invented:valdoria-kestrel"]
+
+
+def test_checker_finds_schema_label_id_and_leak_problems(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path / "c", {
+        "train": [row("a", "Both armies should stop and let the envoys in Geneva do their work."),
+                  row("b", "Stop now.", label="MAYBE"), {"id": "c", "text": ""}],
+        "dev": [row("a", "The envoys land in Oslo on Friday.", label="NEUTRAL")],
+        "test": [row("d", "Both armies should stop and let the envoys in Geneva do their work now.")],
+    })
+    _, problems = check(root)
+    text = "\n".join(problems)
+    assert "train.jsonl:2: label 'MAYBE'; allowed: FAVOR, AGAINST, NEUTRAL" in text
+    assert "train.jsonl:3: field 'text' is ''" in text
+    assert "duplicate id 'a'" in text
+    assert "near duplicates across splits" in text
+
+
+def test_bad_json_line_is_reported_with_its_line(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path / "c", {"train": [row("a", "One.")], "dev": [row("b", "Two.")], "test": [row("c", "Three.")]})
+    with (root / "dev.jsonl").open("a") as handle:
+        handle.write("{broken\n")
+    _, problems = check(root)
+    assert any("dev.jsonl:2: not valid JSON" in p for p in problems)
+
+
+def test_near_duplicates_use_token_jaccard() -> None:
+    pairs = near_duplicate_pairs(["a b c d e", "a b c d e f", "x y z", "a b c d e"])
+    found = {(i, j) for i, j, _ in pairs}
+    assert (0, 1) in found and (0, 3) in found and (1, 3) in found
+    assert all(2 not in (i, j) for i, j, _ in pairs)
+
+
+def test_stance_data_check_cli_exit_codes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    stance = str(Path(sys.executable).parent / "stance")
+    ok = subprocess.run([stance, "data", "check", str(FIXTURES / "stance")], capture_output=True, text=True)
+    assert ok.returncode == 0 and "ok: no violations" in ok.stderr and "conflicts only in test" in ok.stdout
+    bad = write_corpus(tmp_path / "bad", {"train": [row("a", "One two.")], "dev": [row("a", "Three four.")],
+                                          "test": [row("b", "Five six.")]})
+    proc = subprocess.run([stance, "data", "check", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "duplicate id 'a'" in proc.stderr
+
+
+def test_perspectrum_loader_maps_claims_to_targets() -> None:
+    rows = load_perspectrum(FIXTURES / "perspectrum_format", split="train")
+    assert len(rows) == 5
+    first = rows[0]
+    assert first["target"] == "Cities should ban cars from their centres"
+    assert first["text"] == "Clean air matters more than parking."  # whitespace collapsed
+    assert [r["label"] for r in rows] == ["FAVOR", "FAVOR", "AGAINST", "FAVOR", "AGAINST"]
+    assert "CC BY-SA 4.0" in first["source"]
+    assert [r["label"] for r in load_perspectrum(FIXTURES / "perspectrum_format", split="test")] == ["AGAINST"]
+
+
+def test_perspectrum_loader_explains_a_wrong_directory(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="not a Perspectrum directory: missing perspectrum_with_answers_v1.0.json"):
+        load_perspectrum(tmp_path)
