@@ -188,3 +188,66 @@ FIRST_NAMES_MALE: frozenset[str] = frozenset({
     "christopher", "nick", "nicholas", "simon", "ed", "jeremy", "grant", "ben", "john",
     "lindsey", "ted", "marc", "elon", "barack", "bill", "george", "ron", "kevin",
 })
+
+# Verbs that put a word in someone's mouth without a clause: "called it “theatre”",
+# "described the talks as “useful”", "spoke of “treason”". They attribute the quote next
+# to them (and scare quotes they govern) but never introduce reported speech.
+EVALUATIVE_VERBS: frozenset[str] = _forms(
+    "call|calls|called|calling",
+    "describe|describes|described|describing",
+    "brand|brands|branded|branding",
+    "label|labels|labelled|labeled|labelling|labeling",
+    "term|terms|termed|terming",
+    "dub|dubs|dubbed|dubbing",
+    "praise|praises|praised|praising",
+    "hail|hails|hailed|hailing",
+    "speak|speaks|spoke|speaking",
+    "refer|refers|referred|referring",
+    "propose|proposes|proposed|proposing",
+    "dismiss|dismisses|dismissed|dismissing",
+    "accuse|accuses|accused|accusing",
+    "prefer|prefers|preferred|preferring",
+    "condemn|condemns|condemned|condemning",
+    "denounce|denounces|denounced|denouncing",
+    "decry|decries|decried|decrying",
+    "welcome|welcomes|welcomed|welcoming",
+    "criticise|criticises|criticised|criticising",
+    "criticize|criticizes|criticized|criticizing",
+    "reject|rejects|rejected|rejecting",
+    "scorn|scorns|scorned|scorning",
+    "slam|slams|slammed|slamming",
+    "deride|derides|derided|deriding",
+    "mock|mocks|mocked|mocking",
+)
+
+# Subjects that are texts, not speakers: "The 14-page document calls the rebels …".
+NON_SPEAKER_NOUNS: frozenset[str] = frozenset({
+    "document", "draft", "plan", "text", "proposal", "report", "it", "this", "that",
+    "which", "there", "agreement", "deal", "offer", "roadmap", "framework", "resolution",
+    "speech", "statement", "letter", "law", "bill", "decision", "move", "talks", "truce",
+})
+
+# Heads whose speaker sits in the prepositional object: "a statement from the ministry".
+VIA_PREP_HEADS: frozenset[str] = frozenset({
+    "statement", "post", "message", "communique", "communiqué", "letter", "release",
+    "tweet", "organisers", "organizers", "announcement", "note", "notice",
+})
+
+# Common nouns that name a person who can speak: "An NLF commander, reached by phone,
+# laughed. “…,” he said." makes the commander the antecedent of "he".
+PERSON_NOUNS: frozenset[str] = ROLE_NOUNS | frozenset({
+    "commander", "protester", "marcher", "farmer", "resident", "soldier", "mother", "father",
+    "woman", "man", "doctor", "nurse", "teacher", "student", "worker", "veteran", "refugee",
+    "villager", "witness", "survivor", "priest", "activist", "mediator", "monitor",
+    "observer", "delegate", "candidate", "columnist", "commentator", "correspondent",
+    "historian", "scholar", "member", "politician", "fisherman", "sailor", "officer",
+    "pilot", "volunteer", "organiser", "organizer", "source", "insider", "aide",
+})
+
+# Heads that make "X’s <head>" an organisation: "Ms Joss’s office", "its foreign ministry".
+ORG_HEADS: frozenset[str] = frozenset({
+    "office", "ministry", "government", "delegation", "army", "party", "military",
+    "administration", "cabinet", "embassy", "mission", "command", "staff", "navy",
+    "council", "committee", "parliament", "presidency", "spokesperson's office",
+    "press office", "secretariat", "leadership", "team", "camp", "side", "forces",
+})

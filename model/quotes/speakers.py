@@ -128,8 +128,11 @@ class SpeakerBook:
         """The entity behind a name as written ("Ms Stanovaya", "ISW", "Tatiana Stanovaya")."""
         words = name.split()
         honorific_gender: str | None = None
+        roles = set(roles or ())
         while words and words[0].lower().rstrip(".") in TITLES | DEMONYMS:
             lowered = words[0].lower().rstrip(".")
+            if lowered in ROLE_NOUNS:
+                roles.add(lowered)  # "General Tomas Reyk" is "the general" later on
             if lowered in HONORIFICS_FEMALE:
                 honorific_gender = "f"
             elif lowered in HONORIFICS_MALE:
@@ -173,6 +176,19 @@ class SpeakerBook:
         if first in FIRST_NAMES_MALE:
             return "m"
         return None
+
+    def describe(self, description: str, kind: str, roles: set[str] | None = None) -> Entity:
+        """An unnamed speaker, known by its description as first written ("a navy spokesman")."""
+        key = description.lower()
+        entity = self.entities.get(key)
+        if entity is None:
+            entity = self.entities[key] = Entity(description, kind)
+        entity.roles |= roles or set()
+        return entity
+
+    def most_recent_org(self) -> Entity | None:
+        """The organisation that "its" points back to."""
+        return next((e for e in reversed(self.history) if e.kind == "org"), None)
 
     def resolve_pronoun(self, pronoun: str) -> Entity | None:
         """Most recent compatible speaker: he/she to persons by gender, they to groups."""
