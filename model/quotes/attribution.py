@@ -120,8 +120,10 @@ def build_frame(text: str, index: int, p_start: int, p_end: int,
         chunks.append(text[cursor:s])
         orig.extend(range(cursor, s))
         if len(WORD_RE.findall(text[s:e])) > LONG_QUOTE_WORDS:
-            chunks.append(PLACEHOLDER)
-            orig.extend([s] * (len(PLACEHOLDER) - 1) + [e - 1])
+            # Keep the closing punctuation: “Yes,” she said parses as an attribution.
+            tail = text[e - 1] if text[e - 1] in ",.!?" else ""
+            chunks.append(PLACEHOLDER + tail)
+            orig.extend([s] * (len(PLACEHOLDER) - 1) + [e - 1 - len(tail)] + ([e - 1] if tail else []))
         else:
             chunks.append(text[s:e])
             orig.extend(range(s, e))
@@ -162,6 +164,9 @@ class _Paragraph:
                     break
             self.piece_of.append(owner)
 
+    def quoted(self, tok: Any) -> bool:
+        return self.piece_of[tok.i] is not None
+
     def start(self, tok: Any) -> int:
         return self.frame.orig[tok.idx]
 
@@ -189,7 +194,7 @@ class _Paragraph:
     # rules 1 and 2
     def _verb(self, verb: Any) -> None:
         doc, piece_of = self.doc, self.piece_of
-        subject = subject_of(verb)
+        subject = subject_of(verb, self.quoted)
         if subject is None or piece_of[subject.i] is not None:
             return
         att = self._attribution(verb, subject)
@@ -319,7 +324,7 @@ class _Paragraph:
         verb = self._verb_after(frame_end)
         if verb is None:
             return
-        subject = subject_of(verb)
+        subject = subject_of(verb, self.quoted)
         if subject is None or self.piece_of[subject.i] is not None:
             return
         existing = next((a for a in self.found if a.cue[0] == self.start(verb)), None)
@@ -400,7 +405,7 @@ class _Paragraph:
         if piece_of[tok.i] is not None or not tok.tag_.startswith("VB"):
             return
         if is_cue(tok):
-            subject = subject_of(tok)
+            subject = subject_of(tok, self.quoted)
             if subject is None or piece_of[subject.i] is not None or not _can_speak(subject):
                 return
             att = next((a for a in self.found if a.cue[0] == self.start(tok)), None) or self._attribution(tok, subject)
@@ -466,6 +471,13 @@ class _Paragraph:
                                 name_head, name_left, name_end = pobj, p_left, p_end
                                 break
         head = name_head
+        # "Tomas Aberra of the Highland Relief Committee": the person, not the committee.
+        if is_proper(head) and any(c.dep_ == "compound" and is_proper(c) for c in head.children):
+            prep = next((c for c in head.children if c.dep_ == "prep" and c.i > head.i and c.lower_ in ("of", "from", "at")), None)
+            if prep is not None and prep.i < name_end:
+                if name_end == end:
+                    end = prep.i
+                name_end = prep.i
         # "its foreign ministry", "Ms Joss’s office": an organisation named through its owner.
         poss = next((c for c in head.children if c.dep_ == "poss"), None)
         if poss is not None and not is_proper(head):
@@ -475,7 +487,7 @@ class _Paragraph:
         name = (self.start(doc[name_left]), self.end(doc[name_end - 1]))
         roles = {t.lower_ for t in doc[left:right] if t.lower_ in ROLE_NOUNS}
         att = Attribution(self.frame.para, cue, mention, name, head=head.lower_, roles=roles, owner=owner)
-        att.proper = any(is_proper(t) for t in doc[name_left:name_end] if t.dep_ != "poss" and t.i >= head.i - 4)
+        att.proper = is_proper(head)
         att.plural = head.tag_ in ("NNS", "NNPS")
         if end - left == 1 and subject.lower_ in PRONOUNS_MALE | PRONOUNS_FEMALE | {"they"}:
             att.pronoun = subject.lower_
@@ -502,8 +514,12 @@ def is_cue(tok: Any) -> bool:
     return tok.lower_ in _CUE_WORDS and tok.tag_.startswith("VB")
 
 
-def subject_of(verb: Any) -> Any:
-    """The speaker token: nsubj, the object of "according to", or the head verb's subject."""
+def subject_of(verb: Any, quoted: Any = None) -> Any:
+    """The speaker token: nsubj, the object of "according to", or the head verb's subject.
+
+    `quoted(tok)` tells tokens inside quotes, which never speak ("“Yes,” said X" can
+    give the verb two subjects).
+    """
     if verb.lower_ == "according":
         if verb.i + 1 >= len(verb.doc):
             return None
@@ -512,12 +528,14 @@ def subject_of(verb: Any) -> Any:
     for _ in range(4):
         for child in current.children:
             if child.dep_ in _SUBJECT_DEPS:
+                if quoted is not None and quoted(child):
+                    continue
                 if child.lower_ in ("who", "which", "that") and current.dep_ == "relcl":
                     return current.head
                 if child.lower_ in _NOT_SUBJECTS:
                     return None
                 return child
-        if current.dep_ in ("conj", "advcl", "xcomp") and current.head is not current:
+        if current.dep_ in ("conj", "advcl", "xcomp", "pcomp", "prep") and current.head is not current:
             head = current.head
             # "organisers said their petition had 80,000 signatures and demanded …": the
             # conjoined speech verb shares the reporter's subject, not the clause's.
@@ -552,13 +570,18 @@ def mention_tokens(subject: Any) -> tuple[int, int, int]:
             depth += 1
         elif tok.text == ")":
             depth = max(0, depth - 1)
-        elif depth == 0 and (tok.text in (",", "—", "–", ";") or tok.dep_ in ("relcl", "acl")
-                             or tok.lower_ in ("who", "which")):
+        elif depth == 0 and (tok.text in (",", "—", "–", ";", ".") or tok.dep_ in ("relcl", "acl")
+                             or tok.lower_ in ("who", "which") or tok.tag_.startswith("VB") or tok.tag_ == "MD"):
             end = i
+            break
+    # A bad parse can hang the previous sentence or an "If" on the subject.
+    for i in range(subject.i - 1, left - 1, -1):
+        if doc[i].text in (".", "!", "?", ";", ":") or doc[i].tag_.startswith("VB") or doc[i].dep_ in ("mark", "cc"):
+            left = i + 1
             break
     while end > left and doc[end - 1].is_punct and doc[end - 1].text != ")":
         end -= 1
-    while left < end and doc[left].is_punct:
+    while left < end and (doc[left].is_punct or doc[left].dep_ in ("mark", "cc")):
         left += 1
     return left, end, right
 

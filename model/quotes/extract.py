@@ -330,7 +330,7 @@ def _resolve(text: str, book: SpeakerBook, att: Attribution) -> dict[str, Any] |
         if att.subject_only:
             return None
         return {"text": mention, "start": att.mention[0], "end": att.mention[1], "resolved": None}
-    book.remember(entity)
+    book.remember(entity, att.mention[0])
     return {"text": mention, "start": att.mention[0], "end": att.mention[1], "resolved": entity.name}
 
 
@@ -338,12 +338,12 @@ def _entity_for(text: str, book: SpeakerBook, att: Attribution, mention: str) ->
     name = text[att.name[0]:att.name[1]]
     lowered = mention.lower()
     if att.pronoun is not None:
-        entity = book.resolve_pronoun(att.pronoun)
+        entity = book.resolve_pronoun(att.pronoun, att.mention[0])
         if entity is not None and entity.gender is None and entity.kind == "person":
             entity.gender = "f" if att.pronoun in PRONOUNS_FEMALE else "m" if att.pronoun in PRONOUNS_MALE else None
         return entity
     if lowered.startswith(("one of them", "one of those", "some of them", "many of them", "several of them")):
-        return book.resolve_pronoun("they")
+        return book.resolve_pronoun("they", att.mention[0])
     if att.proper:
         kind = classify_mention(name, att.ner)
         if kind in ("pronoun", "role", "group"):
@@ -357,12 +357,12 @@ def _entity_for(text: str, book: SpeakerBook, att: Attribution, mention: str) ->
     if att.owner is not None:
         owner_word = att.owner.lower()
         if head in ROLE_NOUNS and head not in ORG_HEADS:
-            found = book.resolve_role(head)
+            found = book.resolve_role(head, att.mention[0])
             if found is not None:
                 return found
         if head in ORG_HEADS or head not in PERSON_NOUNS:
             if owner_word in ("its", "their"):
-                owner = book.most_recent_org()
+                owner = book.most_recent_org(att.mention[0])
                 owner_name = owner.name if owner is not None else None
             else:
                 owner_name = book.resolve_name(att.owner, kind=classify_mention(att.owner, None)).name
@@ -370,10 +370,10 @@ def _entity_for(text: str, book: SpeakerBook, att: Attribution, mention: str) ->
                 rest = name[name.lower().find(owner_word) + len(owner_word):].lstrip("’'s ").strip()
                 return book.describe(f"{owner_name}’s {rest}", "org")
     if head in ("organisers", "organizers"):
-        return book.most_recent_org() or book.describe(mention, "group")
+        return book.most_recent_org(att.mention[0]) or book.describe(mention, "group")
     words = lowered.split()
     if words and words[0] in ("the", "this", "that") and head in ROLE_NOUNS:
-        found = book.resolve_role(head)
+        found = book.resolve_role(head, att.mention[0])
         if found is not None:
             return found
     if head in PERSON_NOUNS or head.rstrip("s") in PERSON_NOUNS or att.plural:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from model.quotes.lexicon import (
     DEMONYMS,
@@ -46,6 +47,19 @@ class Entity:
     kind: str  # "person" | "org" | "group"
     gender: str | None = None  # "m" | "f" | None when nothing says
     roles: set[str] = field(default_factory=set)
+    last_pos: int = -1  # article offset of the latest mention we used
+
+
+# "the Aldermark leader" is its president; "the premier" its prime minister.
+_ROLE_SYNONYMS: dict[str, set[str]] = {
+    "leader": {"leader", "president", "premier", "prime", "chancellor", "king", "queen", "emir", "head"},
+    "premier": {"premier", "prime", "leader"},
+    "head": {"head", "director", "chief", "chair", "chairman", "chairwoman", "leader"},
+    "chief": {"chief", "head", "director", "commander"},
+    "commander": {"commander", "general", "chief", "admiral"},
+    "diplomat": {"diplomat", "envoy", "ambassador"},
+    "envoy": {"envoy", "diplomat", "ambassador", "negotiator", "mediator"},
+}
 
 
 def _strip_the(text: str) -> str:
@@ -70,6 +84,11 @@ class SpeakerBook:
         self.acronyms: dict[str, str] = {}  # "ISW" -> "Institute for the Study of War"
         self.entities: dict[str, Entity] = {}  # resolved name (lower) -> entity
         self.history: list[Entity] = []  # speakers and named subjects, oldest first
+        # Mentions that are not attributions but can be referred back to: "led by General
+        # Marc Fabre" (for "the general"), "organised by the Council of X (CSM)" (for "they").
+        self.titled: list[tuple[int, Entity]] = []
+        self.org_mentions: list[tuple[int, Entity]] = []
+        self._text = text
         self._read(text)
 
     # -- article-wide scans ---------------------------------------------------------------
@@ -77,15 +96,16 @@ class SpeakerBook:
     def _read(self, text: str) -> None:
         # Runs of capitalised words separated by single spaces: candidate full names.
         run: list[str] = []
+        run_start = 0
         last_end = -2
         for match in _CAP_WORD.finditer(text):
             if match.start() == last_end + 1 and text[last_end] == " ":
                 run.append(match.group())
             else:
-                self._note_run(run)
-                run = [match.group()]
+                self._note_run(run, run_start)
+                run, run_start = [match.group()], match.start()
             last_end = match.end()
-        self._note_run(run)
+        self._note_run(run, run_start)
         for match in _HONORIFIC_NAME.finditer(text):
             gender = "f" if match.group(1).lower() in HONORIFICS_FEMALE else "m"
             if match.group(1).lower() in HONORIFICS_FEMALE | HONORIFICS_MALE:
@@ -98,12 +118,22 @@ class SpeakerBook:
             for k in range(1, min(len(words), 12) + 1):
                 candidate = " ".join(words[-k:])
                 if acronym_of(candidate).upper() == acronym.upper() and words[-k][:1].isupper():
-                    self.acronyms[acronym] = _strip_the(candidate.strip(",;:"))
+                    name = _strip_the(candidate.strip(",;:"))
+                    self.acronyms[acronym] = name
+                    entity = self.entities.setdefault(name.lower(), Entity(name, "org"))
+                    self.org_mentions.append((match.start() - len(candidate), entity))
                     break
 
-    def _note_run(self, run: list[str]) -> None:
+    def _note_run(self, run: list[str], start: int) -> None:
         words = [w.rstrip(".") if w.lower().rstrip(".") in HONORIFICS else w for w in run]
+        roles = set()
+        # "opposition leader Petra Holm", "Sarn’s defence minister, Lidia Horvat"
+        for word in self._text[max(0, start - 40):start].replace(",", " ").split()[-3:]:
+            if word.lower() in ROLE_NOUNS:
+                roles.add(word.lower())
         while words and (words[0].lower().rstrip(".") in TITLES or words[0].lower() in DEMONYMS):
+            if words[0].lower().rstrip(".") in ROLE_NOUNS:
+                roles.add(words[0].lower().rstrip("."))
             words = words[1:]
         if not 2 <= len(words) <= 3:
             return
@@ -115,6 +145,11 @@ class SpeakerBook:
         clean = [w.removesuffix("’s").removesuffix("'s") for w in words]
         surname = clean[-1].lower()
         self.full_names.setdefault(surname, " ".join(clean))
+        if roles:
+            name = self.full_names[surname]
+            entity = self.entities.setdefault(name.lower(), Entity(name, "person"))
+            entity.roles |= roles
+            self.titled.append((start, entity))
         first = lowered[0]
         if first in FIRST_NAMES_FEMALE:
             self.genders.setdefault(surname, "f")
@@ -186,38 +221,42 @@ class SpeakerBook:
         entity.roles |= roles or set()
         return entity
 
-    def most_recent_org(self) -> Entity | None:
-        """The organisation that "its" points back to."""
-        return next((e for e in reversed(self.history) if e.kind == "org"), None)
+    def _latest(self, accept: Any, pos: int, extra: list[tuple[int, Entity]] = ()) -> Entity | None:  # type: ignore[assignment]
+        """The accepted entity mentioned last before `pos`: speakers first, then `extra`."""
+        best: Entity | None = None
+        best_pos = -2
+        for entity in reversed(self.history):
+            if accept(entity):
+                best, best_pos = entity, entity.last_pos
+                break
+        for where, entity in extra:
+            if best_pos < where < pos and accept(entity):
+                best, best_pos = entity, where
+        return best
 
-    def resolve_pronoun(self, pronoun: str) -> Entity | None:
+    def most_recent_org(self, pos: int = 1 << 60) -> Entity | None:
+        """The organisation that "its" and "the organisers" point back to."""
+        return self._latest(lambda e: e.kind == "org", pos, self.org_mentions)
+
+    def resolve_pronoun(self, pronoun: str, pos: int = 1 << 60) -> Entity | None:
         """Most recent compatible speaker: he/she to persons by gender, they to groups."""
         word = pronoun.lower()
-        for entity in reversed(self.history):
-            if word in PRONOUNS_PLURAL:
-                if entity.kind in ("org", "group"):
-                    return entity
-                continue
-            if entity.kind != "person":
-                continue
-            if word in PRONOUNS_FEMALE and entity.gender != "m":
-                return entity
-            if word in PRONOUNS_MALE and entity.gender != "f":
-                return entity
+        if word in PRONOUNS_PLURAL:
+            return self._latest(lambda e: e.kind in ("org", "group"), pos, self.org_mentions)
+        if word in PRONOUNS_FEMALE:
+            return self._latest(lambda e: e.kind == "person" and e.gender != "m", pos)
+        if word in PRONOUNS_MALE:
+            return self._latest(lambda e: e.kind == "person" and e.gender != "f", pos)
         return None
 
-    def resolve_role(self, role: str) -> Entity | None:
+    def resolve_role(self, role: str, pos: int = 1 << 60) -> Entity | None:
         """"the minister" -> the most recent person introduced with that title."""
-        for entity in reversed(self.history):
-            if entity.kind == "person" and role in entity.roles:
-                return entity
-        for entity in reversed(list(self.entities.values())):
-            if entity.kind == "person" and role in entity.roles:
-                return entity
-        return None
+        roles = _ROLE_SYNONYMS.get(role, {role})
+        return self._latest(lambda e: e.kind == "person" and bool(roles & e.roles), pos, self.titled)
 
-    def remember(self, entity: Entity) -> None:
-        """Make `entity` the most recent speaker."""
+    def remember(self, entity: Entity, pos: int = -1) -> None:
+        """Make `entity` the most recent speaker (mentioned at article offset `pos`)."""
+        entity.last_pos = max(entity.last_pos, pos)
         if self.history and self.history[-1] is entity:
             return
         self.history.append(entity)
