@@ -25,6 +25,7 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    import os
     import time
 
     from training import registry
@@ -35,6 +36,8 @@ def run_train(args: argparse.Namespace) -> int:
     version = time.strftime("%Y%m%d-%H%M%S")
     output = Path(args.output) if args.output else Path(args.models_dir) / version
     path = train(config, output, extra_data=args.data, force=args.force, version=version, log=_log)
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0  # other ranks of a distributed run only train; rank 0 writes and registers
     in_registry = path.resolve().parent == Path(args.models_dir).resolve()
     if in_registry and (args.promote or registry.current(args.models_dir) is None):
         registry.promote(args.models_dir, path.name)

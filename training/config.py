@@ -46,6 +46,7 @@ class TrainConfig:
     seed: int
     class_weighting: str
     early_stopping_patience: int
+    freeze_embeddings: bool
     threads: int | None
     data: DataConfig
 
@@ -57,7 +58,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "name": str, "base_encoder": str, "default_target": str, "max_length": int,
     "learning_rate": (int, float), "epochs": int, "batch_size": int, "eval_batch_size": int,
     "warmup_ratio": (int, float), "weight_decay": (int, float), "seed": int, "class_weighting": str,
-    "early_stopping_patience": int, "threads": (int, type(None)), "data": dict,
+    "early_stopping_patience": int, "freeze_embeddings": bool, "threads": (int, type(None)), "data": dict,
 }
 _DATA_KEYS = {"train", "dev", "test", "columns", "perspectrum"}
 
@@ -110,7 +111,7 @@ def from_dict(raw: dict[str, Any], where: str = "config") -> TrainConfig:
         raise ConfigError(f"{where}: missing key(s) {', '.join(missing)}; every hyperparameter must be written out")
     for key, kind in _TYPES.items():
         value = raw[key]
-        if isinstance(value, bool) or not isinstance(value, kind):
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
             raise ConfigError(f"{where}: {key} is {value!r}; expected {_type_name(kind)}")
     if raw["class_weighting"] not in {"none", "balanced"}:
         raise ConfigError(f"{where}: class_weighting is {raw['class_weighting']!r}; expected 'none' or 'balanced'")
