@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -231,3 +232,39 @@ def test_without_spacy_direct_quotes_still_come_back(monkeypatch: pytest.MonkeyP
     assert [(q.text, q.type, q.speaker) for q in first] == [("We will keep fighting.", "direct", None)]
     assert [q.text for q in second] == ["Again,"]
     assert len([r for r in caplog.records if "could not be loaded" in r.getMessage()]) == 1
+
+
+# -- the seed-like article (an invented article with the seed article's difficulties) --------
+
+SEEDLIKE = Path(__file__).parent / "fixtures" / "seedlike_article.txt"
+
+
+@pytest.mark.skipif(not SEEDLIKE.exists(), reason="fixture not written yet")
+def test_seedlike_article_main_statements_and_speakers() -> None:
+    article = SEEDLIKE.read_text(encoding="utf-8")
+    quotes = extract_quotes(article)
+
+    def find(start: str) -> Quote:
+        hits = [q for q in quotes if q.text.startswith(start)]
+        assert len(hits) == 1, (start, [q.text[:40] for q in quotes])
+        return hits[0]
+
+    ilves = find("Volek will keep flattering Brandt")
+    assert ilves.type == "direct" and len(ilves.spans) == 2 and ilves.paragraphs == [6, 7]
+    assert "a “friendly” Varnia" in ilves.text
+    assert ilves.speaker["text"] == "She" and resolved(ilves) == "Mara Ilves"
+
+    cca = find("a deal signed in haste")
+    assert cca.speaker["text"] == "The Centre for Conflict Analysis (CCA)"
+    assert resolved(cca) == "Centre for Conflict Analysis"
+
+    marant = find("Guarantees must involve Aldermark")
+    assert len(marant.spans) == 2 and marant.speaker["text"] == "He" and resolved(marant) == "Teodor Marant"
+
+    perrin = find("it was for Varnia to decide")
+    assert perrin.type == "indirect" and resolved(perrin) == "Aldo Perrin"
+    assert perrin.text == "it was for Varnia to decide the timing and terms of any deal"
+
+    headline = find("Kestrov’s war machine")
+    assert headline.fragment and headline.speaker is None
+    assert not [q for q in quotes if q.text in ("friendly", "soldiers")]

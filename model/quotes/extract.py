@@ -133,7 +133,7 @@ def extract_quotes(text: str) -> list[Quote]:
 def _candidates(text: str) -> list[Candidate]:
     found = []
     for marked in scan_quotes(text):
-        words = sum(len(WORD_RE.findall(text[s:e])) for s, e in marked.spans)
+        words = sum(len(text[s:e].split()) for s, e in marked.spans)
         found.append(Candidate(marked, list(marked.spans), list(marked.paragraphs), words=words))
     return found
 
