@@ -83,7 +83,12 @@ async def http_exception_handler(request: Request, exc: StarletteHTTPException) 
     status = exc.status_code
     code = _HTTP_CODES.get(status, "http_error")
     message = str(exc.detail)
-    if status == 404:
+    if status == 400 and message == "There was an error parsing the body":
+        # FastAPI's answer when json.loads fails with something other than a syntax error.
+        code = "malformed_json"
+        message = ("the body could not be read as JSON (nested too deeply, or a number too long to parse); "
+                   "send a JSON object as shown in /docs")
+    elif status == 404:
         message = f"no route {request.url.path}; see /docs for the API"
     elif status == 405:
         message = f"{request.method} is not allowed on {request.url.path}; see /docs for the methods it takes"

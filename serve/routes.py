@@ -55,6 +55,23 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 INFERENCE_ERRORS = _errors(400, 401, 413, 415, 422, 429, 500, 503, 504)
 
+STANCE_EXAMPLES = {
+    "one statement": {"summary": "One statement, the default target",
+                      "value": {"statements": [{"text": "Both armies should stop and let the envoys do their work."}]}},
+    "several targets": {"summary": "A request target, one statement with its own", "value": {
+        "target": "the hostage deal",
+        "statements": [{"id": "q1", "text": "We will sign once the hostages are home."},
+                       {"id": "q2", "text": "The envoys land in Oslo on Friday.", "target": "peace talks in Oslo"}]}},
+}
+ANALYZE_EXAMPLES = {
+    "article": {"summary": "Two speakers, default target", "value": {
+        "text": "“Both armies should stop and let the envoys do their work,” said Amira Haddad, the mediator. "
+                "General Tomas Berg disagreed: “A pause would just give their gunners a rest.”"}},
+    "other target": {"summary": "Another target", "value": {
+        "text": "“Ukraine belongs in the alliance,” the minister said on Tuesday.",
+        "target": "NATO membership for Ukraine"}},
+}
+
 # -- dependencies -------------------------------------------------------------------------------
 
 
@@ -159,7 +176,8 @@ api = APIRouter(tags=["stance"], dependencies=[Depends(require_api_key)])
 
 @api.post("/v1/stance", response_model=StanceResponse, responses=INFERENCE_ERRORS,
           summary="Stance of each statement toward a target")
-async def stance(body: StanceRequest, pipeline: PipelineDep, service: ServiceDep) -> StanceResponse:
+async def stance(body: Annotated[StanceRequest, Body(openapi_examples=STANCE_EXAMPLES)],
+                 pipeline: PipelineDep, service: ServiceDep) -> StanceResponse:
     """Classify statements as FAVOR / AGAINST / NEUTRAL toward their target, with calibrated
     scores. Statements without a target use the request's `target`, else the model's default
     ("a negotiated ceasefire"). Results come back in input order."""
@@ -193,7 +211,8 @@ async def stance(body: StanceRequest, pipeline: PipelineDep, service: ServiceDep
 
 @api.post("/v1/analyze", response_model=AnalyzeResponse, responses=INFERENCE_ERRORS,
           summary="Quoted statements in an article, their speakers and stances")
-async def analyze(body: AnalyzeRequest, pipeline: PipelineDep, service: ServiceDep) -> AnalyzeResponse:
+async def analyze(body: Annotated[AnalyzeRequest, Body(openapi_examples=ANALYZE_EXAMPLES)],
+                  pipeline: PipelineDep, service: ServiceDep) -> AnalyzeResponse:
     """Find every quoted statement in an article, who said it, and its stance toward the
     target; `speakers` summarises each speaker. Offsets are character offsets into `text`."""
     limits = service.settings

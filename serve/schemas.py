@@ -232,7 +232,10 @@ class ReloadRequest(StrictRequest):
 
 
 class ReloadResponse(BaseModel):
-    model_config = ConfigDict(protected_namespaces=())
+    model_config = ConfigDict(protected_namespaces=(), json_schema_extra={"examples": [{
+        "model": {"name": "ceasefire-stance", "version": "2025-06-01"},
+        "previous": {"name": "ceasefire-stance", "version": "2025-05-12"},
+        "path": "models/2025-06-01", "load_seconds": 2.4}]})
 
     model: ModelRef
     previous: ModelRef

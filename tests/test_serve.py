@@ -321,6 +321,8 @@ def test_article_length_limit_is_413(pipe: AnalyzingPipeline) -> None:
     (b'{"statements": [{"text": "a"}]}', "text/plain", 415, "unsupported_media_type"),
     (b'statements=a', "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
     (b'{"statements": [{"text": "a"}]}', "application/json; charset=latin-1", 415, "unsupported_charset"),
+    (b"[" * 50_000 + b"]" * 50_000, "application/json", 400, "malformed_json"),  # nesting beyond the parser's recursion
+    (b'{"statements": [{"text": "a", "id": ' + b"9" * 5_000 + b"}]}", "application/json", 400, "malformed_json"),
 ])
 def test_bad_bodies_get_one_error_schema(client: TestClient, content: bytes, content_type: str, status: int, code: str) -> None:
     assert_error(client.post("/v1/stance", content=content, headers={"content-type": content_type}), status, code)
