@@ -189,3 +189,26 @@ def test_conflicting_new_rows_stop_by_default(trained: Path, tmp_path: Path) -> 
     new.write_text(json.dumps({"text": first["text"], "target": first["target"], "label": flipped}) + "\n")
     with pytest.raises(DataError, match="contradict the training data.*--on-conflict new-wins"):
         retrain(trained, [str(new)], models_dir=tmp_path / "models", log=lambda m: None)
+
+
+@pytest.mark.slow
+def test_the_same_config_runs_under_torchrun(tiny_checkpoint: Path, tmp_path: Path) -> None:
+    """Two CPU processes (gloo) train one model; only rank 0 writes the checkpoint."""
+    import os
+    import subprocess
+    import sys
+
+    fixtures = REPO / "tests" / "fixtures" / "stance"
+    out = tmp_path / "ddp"
+    torchrun = Path(sys.executable).parent / "torchrun"
+    proc = subprocess.run(
+        [str(torchrun), "--nproc_per_node", "2", "--master_port", "29533", "-m", "stance_cli", "train",
+         "--config", str(TINY), "--set", f"base_encoder={tiny_checkpoint}", "--set", f"data.dev={fixtures / 'dev.jsonl'}",
+         "--set", f"data.test=[{fixtures / 'test.jsonl'}]",
+         "--set", f"data.train=[{{path: {fixtures / 'train.jsonl'}, weight: 1.0}}]", "--output", str(out)],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+        env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out / "model.safetensors").is_file() and (out / "metrics.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ddp"]  # the shared scratch directory is gone
+    assert proc.stderr.count("saved ") == 1

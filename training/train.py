@@ -159,7 +159,9 @@ def train(
             eval_strategy="epoch", save_strategy="epoch", logging_strategy="epoch",
             load_best_model_at_end=True, metric_for_best_model="macro_f1", greater_is_better=True,
             save_total_limit=2, save_only_model=True, report_to=[], log_level="error",
-            disable_tqdm=False, dataloader_num_workers=0, dataloader_pin_memory=torch.cuda.is_available(),
+            disable_tqdm=rank != 0, dataloader_num_workers=0,
+            # torchrun on CPU-only machines needs gloo; on GPUs accelerate picks NCCL itself.
+            ddp_backend="gloo" if world > 1 and not torch.cuda.is_available() else None, dataloader_pin_memory=torch.cuda.is_available(),
         )
         trainer = WeightedTrainer(
             model=pipe.model, args=args, train_dataset=train_ds, eval_dataset=dev_ds,
@@ -171,7 +173,7 @@ def train(
         trainer.remove_callback(ProgressCallback)
         trainer.add_callback(QuietProgress())
         trainer.train()
-        if not trainer.is_world_process_zero():
+        if rank != 0:
             return output
         pipe.model = trainer.model.eval()
         train_seconds = time.time() - started
@@ -209,9 +211,11 @@ def train(
         (tmp / "README.md").write_text(model_card(config, metrics, data.fingerprint, version), encoding="utf-8")
         replace_dir(tmp, output)
     except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if rank == 0:
+            shutil.rmtree(tmp, ignore_errors=True)
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({type(exc).__name__}: {exc})"
-        log(f"training {what}; nothing was written to {output}, existing models are untouched")
+        where = f" (rank {rank})" if world > 1 else ""
+        log(f"training {what}{where}; nothing was written to {output}, existing models are untouched")
         raise
     log(f"saved {output} in {time.time() - started:.0f}s")
     return output
