@@ -123,8 +123,14 @@ class StancePipeline:
         """A pipeline whose classification head is freshly initialised (untrained)."""
         source = resolve_base_encoder(base_encoder)
         torch.manual_seed(seed)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            source, num_labels=len(LABELS), id2label=dict(ID2LABEL), label2id=dict(LABEL2ID))
+        # A fresh head is the point here: the load report's "newly initialized" notice is noise.
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()
+        try:
+            model = AutoModelForSequenceClassification.from_pretrained(
+                source, num_labels=len(LABELS), id2label=dict(ID2LABEL), label2id=dict(LABEL2ID))
+        finally:
+            hf_logging.set_verbosity(verbosity)
         tokenizer = AutoTokenizer.from_pretrained(source)
         info = {"name": "ceasefire-stance", "version": "untrained", "base_encoder": base_encoder, "trained": False}
         return cls(model, tokenizer, default_target=default_target, max_length=max_length, info=info)
