@@ -245,7 +245,9 @@ class _Paragraph:
             return
         att = self._attribution(verb, subject)
         quote, bridge = self._quote_after(verb, subject)
-        if quote is not None and quote.attribution is None:
+        if quote is not None and self.frame.para == 0 and quote.words <= 3:
+            quote = None  # headline scare quotes belong to no one
+        if quote is not None and quote.attribution is None and (_can_speak(subject) or verb.lower_ not in EVALUATIVE_VERBS):
             claim(att, quote, "pre")
             self.pre_bridge[verb.i] = bridge
             self.found.append(att)
@@ -325,7 +327,8 @@ class _Paragraph:
             # "… accept it will give up land and it is unlikely Ukraine would join Nato":
             # a clause coordinated after the complement belongs to the same report.
             for conj in verb.children:
-                if conj.dep_ == "conj" and conj.i >= hi and not is_cue(conj) and \
+                reported = any(g.dep_ == "mark" and g.lower_ == "that" for g in conj.children)
+                if conj.dep_ == "conj" and conj.i >= hi and (reported or not is_cue(conj)) and \
                         any(g.dep_ in ("nsubj", "nsubjpass", "expl") for g in conj.children):
                     hi = conj.right_edge.i + 1
         elif left_side:
@@ -349,8 +352,10 @@ class _Paragraph:
             if tok.lower_ == "according" and doc[i - 1].text == ",":
                 hi = i - 1
                 break
-            if piece_of[i] is None and is_cue(tok) and tok.i != verb.i and (
-                    any(c.dep_ in _SUBJECT_DEPS for c in tok.children) or tok.dep_ == "conj"):
+            own_subject = any(c.dep_ in _SUBJECT_DEPS for c in tok.children)
+            reported = any(c.dep_ == "mark" and c.lower_ in ("that", "if", "whether") for c in tok.children)
+            if piece_of[i] is None and is_cue(tok) and tok.i != verb.i and not reported and (
+                    own_subject or tok.dep_ == "conj"):
                 cut = min(c.left_edge.i for c in tok.children if c.dep_ in _SUBJECT_DEPS) \
                     if any(c.dep_ in _SUBJECT_DEPS for c in tok.children) else tok.i
                 while cut > lo and (doc[cut - 1].is_punct or doc[cut - 1].dep_ in ("cc", "mark") or doc[cut - 1].lower_ in ("while", "whereas")):
@@ -479,7 +484,7 @@ class _Paragraph:
                 continue
             if is_cue(tok.head) and any(a.cue[0] == self.start(tok.head) for a in self.found):
                 continue
-            named = is_proper(tok)
+            named = is_proper(tok) or any(c.dep_ == "appos" and is_proper(c) for c in tok.children)
             person_noun = tok.lower_.rstrip("s") in PERSON_NOUNS or tok.lower_ in PERSON_NOUNS
             group = tok.tag_ == "NNS" and not tok.lower_ in NON_SPEAKER_NOUNS
             if named or person_noun or group:
@@ -500,12 +505,14 @@ class _Paragraph:
         owner: str | None = None
         # "the ministry's spokeswoman, Alina Dorsk": the appositive carries the name.
         if not (is_proper(subject) or subject.tag_ == "PRP"):
-            for child in subject.children:
-                if child.dep_ == "appos" and child.i > subject.i and is_proper(child):
-                    a_left, a_end, _ = mention_tokens(child)
-                    name_head, name_left, name_end = child, max(a_left, child.left_edge.i), a_end
-                    end = max(end, a_end)
-                    break
+            # The appositive may hang off a noun inside the phrase ("Dravina’s governor in
+            # the occupied part of the corridor, Oleg Stanek,"): the first proper one counts.
+            appositives = [t for t in doc[subject.i + 1:right] if t.dep_ == "appos" and is_proper(t)]
+            for child in appositives[:1]:
+                a_left, a_end, _ = mention_tokens(child)
+                name_head, name_left, name_end = child, max(a_left, child.left_edge.i), a_end
+                end = max(end, a_end)
+                break
             else:
                 if subject.lower_ in VIA_PREP_HEADS:
                     # "a statement from Castellan’s foreign ministry", "Organisers from X"
@@ -527,7 +534,7 @@ class _Paragraph:
         # "its foreign ministry", "Ms Joss’s office": an organisation named through its owner.
         poss = next((c for c in head.children if c.dep_ == "poss"), None)
         if poss is not None and not is_proper(head):
-            owner = doc[poss.left_edge.i:poss.i + 1].text
+            owner = doc[max(poss.left_edge.i, left):poss.i + 1].text
             owner = owner.removesuffix("’s").removesuffix("'s").strip()
         mention = (self.start(doc[left]), self.end(doc[end - 1]))
         name = (self.start(doc[name_left]), self.end(doc[name_end - 1]))
@@ -581,6 +588,12 @@ def subject_of(verb: Any, quoted: Any = None) -> Any:
                 if child.lower_ in _NOT_SUBJECTS:
                     return None
                 return child
+        if current is verb and current.dep_ in ("ROOT", "ccomp") and verb.lower_ in _CUE_WORDS:
+            # A misparse left the verb without a subject ("…, Teregal’s chief negotiator,
+            # Selin Arda, insisted …"): take the noun phrase that ends right before it.
+            fallback = _noun_phrase_before(verb, quoted)
+            if fallback is not None:
+                return fallback
         if current.dep_ in ("conj", "advcl", "xcomp", "pcomp", "prep") and current.head is not current:
             head = current.head
             # "organisers said their petition had 80,000 signatures and demanded …": the
@@ -591,6 +604,21 @@ def subject_of(verb: Any, quoted: Any = None) -> Any:
             continue
         break
     return None
+
+
+def _noun_phrase_before(verb: Any, quoted: Any) -> Any:
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= verb.sent.start and doc[i].is_punct:
+        i -= 1
+    if i < verb.sent.start or (quoted is not None and quoted(doc[i])):
+        return None
+    tok = doc[i]
+    if not (tok.tag_.startswith("NN") or tok.tag_ == "PRP") or tok.lower_ in _NOT_SUBJECTS:
+        return None
+    while tok.dep_ in ("appos", "compound", "flat") and tok.head is not tok:
+        tok = tok.head
+    return tok
 
 
 def _can_speak(subject: Any) -> bool:
@@ -622,7 +650,8 @@ def mention_tokens(subject: Any) -> tuple[int, int, int]:
             break
     # A bad parse can hang the previous sentence or an "If" on the subject.
     for i in range(subject.i - 1, left - 1, -1):
-        if doc[i].text in (".", "!", "?", ";", ":") or doc[i].tag_.startswith("VB") or doc[i].dep_ in ("mark", "cc"):
+        if doc[i].text in (".", "!", "?", ";", ":") or doc[i].dep_ in ("mark", "cc") or \
+                (doc[i].tag_.startswith("VB") and not doc[i].text[:1].isupper()):
             left = i + 1
             break
     while end > left and doc[end - 1].is_punct and doc[end - 1].text != ")":

@@ -67,6 +67,12 @@ REPORTING_VERBS: frozenset[str] = _forms(
     "demand|demands|demanded|demanding",
     "ask|asks|asked|asking",
     "posted|post|posts",
+    "shout|shouts|shouted|shouting",
+    "cry|cries|cried",
+    "yell|yells|yelled",
+    "chant|chants|chanted",
+    "plead|pleads|pleaded",
+    "whisper|whispers|whispered",
     "estimate|estimates|estimated|estimating",
     "fear|fears|feared",
     "hope|hopes|hoped",
@@ -81,8 +87,7 @@ REPORTING_VERBS: frozenset[str] = _forms(
 # clausal complement worth extracting ("described the talks as ..." is not a statement).
 QUOTE_ONLY_VERBS: frozenset[str] = _forms(
     "accuse|accuses|accused", "describe|describes|described", "call|calls|called",
-    "ask|asks|asked|asking", "urge|urges|urged|urging", "demand|demands|demanded|demanding",
-    "posted|post|posts",
+    "ask|asks|asked|asking", "urge|urges|urged|urging",
 )
 
 HONORIFICS_FEMALE: frozenset[str] = frozenset({"ms", "mrs", "miss", "madam", "madame", "dame", "lady", "mme"})
@@ -169,6 +174,11 @@ FIRST_NAMES_FEMALE: frozenset[str] = frozenset({
     "alina", "polina", "ksenia", "lyudmila", "valentina", "galina", "nadia", "nadezhda",
     "margarita", "marianne", "ingrid", "greta", "petra", "eva", "agnes", "beata", "dorota",
     "magdalena", "kristina", "christine", "christina", "nina", "vera", "zoe", "chloe",
+    "grace", "mila", "ines", "lina", "nadia", "claire", "lidia", "lydia", "selin", "elke",
+    "hilde", "liv", "marta", "martha", "dalia", "amara", "yara", "mara", "alina", "anika",
+    "petra", "amina", "zainab", "esther", "ruth", "leah", "miriam", "sofia", "sophia",
+    "isabel", "isabella", "lucia", "paula", "carmen", "elena", "ilse", "heidi", "astrid",
+    "sigrid", "freya", "ida", "elin", "maja", "klara", "clara", "lea", "lena", "julie",
 })
 FIRST_NAMES_MALE: frozenset[str] = frozenset({
     "vladimir", "volodymyr", "donald", "joe", "john", "leonid", "sergei", "sergey", "dmitry",
@@ -213,7 +223,6 @@ EVALUATIVE_VERBS: frozenset[str] = _forms(
     "welcome|welcomes|welcomed|welcoming",
     "criticise|criticises|criticised|criticising",
     "criticize|criticizes|criticized|criticizing",
-    "reject|rejects|rejected|rejecting",
     "scorn|scorns|scorned|scorning",
     "slam|slams|slammed|slamming",
     "deride|derides|derided|deriding",
