@@ -106,6 +106,7 @@ class Frame:
     text: str
     orig: list[int]  # frame offset -> article offset (len(text) + 1 entries)
     pieces: list[tuple[Candidate, int, int]]  # candidate, piece start, piece end (marks included)
+    headline: bool = False  # a first line without a full stop: its quotes are scare quotes
 
 
 def build_frame(text: str, index: int, p_start: int, p_end: int,
@@ -131,7 +132,9 @@ def build_frame(text: str, index: int, p_start: int, p_end: int,
     chunks.append(text[cursor:p_end])
     orig.extend(range(cursor, p_end))
     orig.append(p_end)
-    return Frame(index, "".join(chunks), orig, [(c, fs, fe) for c, _s, _e, fs, fe in pieces])
+    line = text[p_start:p_end]
+    headline = index == 0 and len(line.split()) <= 25 and not line.rstrip().endswith((".", "!", "?", ":", "”", '"', "»", "«", "“"))
+    return Frame(index, "".join(chunks), orig, [(c, fs, fe) for c, _s, _e, fs, fe in pieces], headline)
 
 
 _SENTENCE_END = re.compile(r"[.!?][”\"’»«“]?\s+(?=[A-Z“\"„«»‘(])")
@@ -177,7 +180,7 @@ def select_sentences(frame: Frame) -> Frame:
             chunks.append(text[a:b])
             orig.extend(frame.orig[a:b])
     orig.append(frame.orig[len(text)])
-    return Frame(frame.para, "".join(chunks), orig, frame.pieces)
+    return Frame(frame.para, "".join(chunks), orig, frame.pieces, frame.headline)
 
 
 def worth_parsing(frame: Frame) -> bool:
@@ -225,6 +228,8 @@ class _Paragraph:
     def run(self) -> tuple[list[Attribution], Attribution | None]:
         doc, piece_of = self.doc, self.piece_of
         verbs = [tok for tok in doc if piece_of[tok.i] is None and is_cue(tok)]
+        if self.frame.headline:
+            verbs = []  # "Teregal and Sarn agree to “technical talks”" reports nothing
         for verb in verbs:
             if not self.inside_claim(verb.i):
                 self._verb(verb)
@@ -245,7 +250,7 @@ class _Paragraph:
             return
         att = self._attribution(verb, subject)
         quote, bridge = self._quote_after(verb, subject)
-        if quote is not None and self.frame.para == 0 and quote.words <= 3:
+        if quote is not None and self.frame.headline and quote.words <= 3:
             quote = None  # headline scare quotes belong to no one
         if quote is not None and quote.attribution is None and (_can_speak(subject) or verb.lower_ not in EVALUATIVE_VERBS):
             claim(att, quote, "pre")
@@ -260,6 +265,14 @@ class _Paragraph:
         if region is None:
             return
         lo, hi, full_hi = region
+        # "… would return to their bases »within weeks«": a quote closing the clause is
+        # part of it even when the parser hung it elsewhere.
+        while hi < len(doc) and (piece_of[hi] is not None or (doc[hi].is_punct and hi + 1 < len(doc)
+                                                              and piece_of[hi + 1] is not None and doc[hi].text not in ".!?;")):
+            if piece_of[hi] is None and doc[hi].text == ",":
+                break
+            hi += 1
+        full_hi = max(full_hi, hi)
         inside = {piece_of[i] for i in range(lo, hi) if piece_of[i] is not None}
         bare = [doc[i] for i in range(lo, hi) if piece_of[i] is None and not doc[i].is_punct and doc[i].lower_ != "that"]
         if inside and not bare:
@@ -342,8 +355,11 @@ class _Paragraph:
         else:
             # "believes nothing “will not deter …”": no ccomp, but the quote is the claim.
             lo, hi = verb.i + 1, verb.sent.end
-            if not any(piece_of[i] is not None for i in range(lo, hi)):
+            first_quote = next((i for i in range(lo, hi) if piece_of[i] is not None), None)
+            if first_quote is None:
                 return None
+            if any(doc[i].tag_.startswith("VB") for i in range(lo, first_quote)):
+                return None  # "replied by calling her a “warmonger”": another verb owns the quote
         full_hi = hi
         # "…, according to RIA" is the source, not the statement; another speech verb with
         # its own subject ("…, while the ministry said …") starts another statement.
@@ -429,7 +445,7 @@ class _Paragraph:
             return
         # The gap must be the attribution sentence only: no other verb of speech.
         gap_verbs = [t for t in self.doc if gap_start <= self.start(t) < gap_end and t.tag_.startswith("VB")]
-        if any(t.i != verb.i and t.dep_ not in ("relcl", "acl", "aux", "auxpass", "conj", "advcl") for t in gap_verbs):
+        if any(t.i != verb.i and (t.dep_ == "ROOT" or is_cue(t)) for t in gap_verbs):
             return
         if second in att.quotes:
             att.quotes.remove(second)
@@ -440,7 +456,7 @@ class _Paragraph:
     # rule 5
     def _governed(self, cand: Candidate) -> None:
         """A leftover quote takes the subject of the speech verb it hangs from."""
-        if self.frame.para == 0:
+        if self.frame.headline:
             return  # headline scare quotes belong to no one
         doc, piece_of = self.doc, self.piece_of
         inner = [t for t in doc if piece_of[t.i] is cand and not t.is_punct]
@@ -536,6 +552,13 @@ class _Paragraph:
         if poss is not None and not is_proper(head):
             owner = doc[max(poss.left_edge.i, left):poss.i + 1].text
             owner = owner.removesuffix("’s").removesuffix("'s").strip()
+            if owner.lower() in ("its", "their"):
+                # "Castellan has offered …, its foreign ministry said": the sentence's own
+                # named subject is the owner when one comes before the attribution.
+                hint = next((t for t in verb.sent if t.i < subject.i and t.dep_ in _SUBJECT_DEPS
+                             and is_proper(t) and not self.quoted(t)), None)
+                if hint is not None:
+                    owner = doc[hint.left_edge.i:hint.i + 1].text
         mention = (self.start(doc[left]), self.end(doc[end - 1]))
         name = (self.start(doc[name_left]), self.end(doc[name_end - 1]))
         roles = {t.lower_ for t in doc[left:right] if t.lower_ in ROLE_NOUNS}

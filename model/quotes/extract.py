@@ -410,6 +410,9 @@ def _entity_for(text: str, book: SpeakerBook, att: Attribution, mention: str) ->
                 return book.describe(f"{owner_name}’s {rest}", "org")
     if head in ("organisers", "organizers"):
         return book.most_recent_org(att.mention[0]) or book.describe(mention, "group")
+    if head in ("statement", "communique", "communiqué", "post", "message", "release"):
+        # "“…,” a ministry statement said": the organisation last heard from.
+        return book.most_recent_org(att.mention[0]) or book.describe(mention, "group")
     words = lowered.split()
     if words and words[0] in ("the", "this", "that") and head in ROLE_NOUNS:
         found = book.resolve_role(head, att.mention[0])

@@ -99,7 +99,11 @@ class SpeakerBook:
         run_start = 0
         last_end = -2
         for match in _CAP_WORD.finditer(text):
-            if match.start() == last_end + 1 and text[last_end] == " ":
+            # A full stop ends a name unless it closes an initial or an honorific ("Mr.").
+            joins = match.start() == last_end + 1 and text[last_end] == " "
+            if joins and text[last_end - 1] == "." and len(run[-1]) > 2 and run[-1].lower().rstrip(".") not in HONORIFICS:
+                joins = False
+            if joins:
                 run.append(match.group())
             else:
                 self._note_run(run, run_start)
@@ -178,6 +182,11 @@ class SpeakerBook:
         core = " ".join(words).removesuffix("’s").removesuffix("'s").strip(" ,;:")
         if kind == "org" or kind == "group":
             core = _strip_the(core)
+            # "opposition Holmgard Freedom Party": descriptors before the name are not the name
+            parts = core.split()
+            while len(parts) > 1 and parts[0][:1].islower() and any(p[:1].isupper() for p in parts[1:]):
+                parts = parts[1:]
+            core = " ".join(parts)
             core = core.split(" (")[0].strip() or core
             core = self.acronyms.get(core, core)
         else:
