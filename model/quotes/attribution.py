@@ -26,6 +26,7 @@ from typing import Any
 
 from model.quotes.lexicon import (
     EVALUATIVE_VERBS,
+    ORG_HEADS,
     NON_SPEAKER_NOUNS,
     PERSON_NOUNS,
     PRONOUNS_FEMALE,
@@ -87,6 +88,7 @@ class Attribution:
     plural: bool = False
     roles: set[str] = field(default_factory=set)
     owner: str | None = None  # "its"/"their"/"Ms Joss’s" in front of an organisational head
+    owner_rest: str = ""  # what the owner owns: "foreign ministry"
     ner: str | None = None
     person_span: str | None = None  # PERSON entity text inside the name
     pronoun: str | None = None
@@ -445,7 +447,7 @@ class _Paragraph:
             return
         # The gap must be the attribution sentence only: no other verb of speech.
         gap_verbs = [t for t in self.doc if gap_start <= self.start(t) < gap_end and t.tag_.startswith("VB")]
-        if any(t.i != verb.i and (t.dep_ == "ROOT" or is_cue(t)) for t in gap_verbs):
+        if any(t.i != verb.i and (t.dep_ == "ROOT" or (is_cue(t) and t.dep_ not in ("relcl", "acl"))) for t in gap_verbs):
             return
         if second in att.quotes:
             att.quotes.remove(second)
@@ -500,7 +502,8 @@ class _Paragraph:
                 continue
             if is_cue(tok.head) and any(a.cue[0] == self.start(tok.head) for a in self.found):
                 continue
-            named = is_proper(tok) or any(c.dep_ == "appos" and is_proper(c) for c in tok.children)
+            named = is_proper(tok) or any(c.dep_ == "appos" and is_proper(c) for c in tok.children) or \
+                (tok.lower_ in ORG_HEADS and any(c.dep_ == "poss" and is_proper(c) for c in tok.children))
             person_noun = tok.lower_.rstrip("s") in PERSON_NOUNS or tok.lower_ in PERSON_NOUNS
             group = tok.tag_ == "NNS" and not tok.lower_ in NON_SPEAKER_NOUNS
             if named or person_noun or group:
@@ -549,9 +552,17 @@ class _Paragraph:
                 name_end = prep.i
         # "its foreign ministry", "Ms Joss’s office": an organisation named through its owner.
         poss = next((c for c in head.children if c.dep_ == "poss"), None)
+        owner_rest = ""
         if poss is not None and not is_proper(head):
-            owner = doc[max(poss.left_edge.i, left):poss.i + 1].text
+            owner_tokens = [t for t in doc[max(poss.left_edge.i, left):poss.i + 1]]
+            while len(owner_tokens) > 1 and not is_proper(owner_tokens[0]) and any(is_proper(t) for t in owner_tokens):
+                owner_tokens = owner_tokens[1:]  # "If Ostmark’s foreign ministry"
+            owner = doc[owner_tokens[0].i:poss.i + 1].text
             owner = owner.removesuffix("’s").removesuffix("'s").strip()
+            rest_start = poss.i + 1
+            while rest_start < name_end and doc[rest_start].dep_ == "case":
+                rest_start += 1
+            owner_rest = doc[rest_start:name_end].text if rest_start < name_end else head.text
             if owner.lower() in ("its", "their"):
                 # "Castellan has offered …, its foreign ministry said": the sentence's own
                 # named subject is the owner when one comes before the attribution.
@@ -562,7 +573,8 @@ class _Paragraph:
         mention = (self.start(doc[left]), self.end(doc[end - 1]))
         name = (self.start(doc[name_left]), self.end(doc[name_end - 1]))
         roles = {t.lower_ for t in doc[left:right] if t.lower_ in ROLE_NOUNS}
-        att = Attribution(self.frame.para, cue, mention, name, head=head.lower_, roles=roles, owner=owner)
+        att = Attribution(self.frame.para, cue, mention, name, head=head.lower_, roles=roles, owner=owner,
+                          owner_rest=owner_rest)
         att.proper = is_proper(head)
         att.plural = head.tag_ in ("NNS", "NNPS")
         if end - left == 1 and subject.lower_ in PRONOUNS_MALE | PRONOUNS_FEMALE | {"they"}:

@@ -406,8 +406,7 @@ def _entity_for(text: str, book: SpeakerBook, att: Attribution, mention: str) ->
             else:
                 owner_name = book.resolve_name(att.owner, kind=classify_mention(att.owner, None)).name
             if owner_name:
-                rest = name[name.lower().find(owner_word) + len(owner_word):].lstrip("’'s ").strip()
-                return book.describe(f"{owner_name}’s {rest}", "org")
+                return book.describe(f"{owner_name}’s {att.owner_rest}", "org")
     if head in ("organisers", "organizers"):
         return book.most_recent_org(att.mention[0]) or book.describe(mention, "group")
     if head in ("statement", "communique", "communiqué", "post", "message", "release"):
