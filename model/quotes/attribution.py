@@ -346,6 +346,9 @@ class _Paragraph:
                 if conj.dep_ == "conj" and conj.i >= hi and (reported or not is_cue(conj)) and \
                         any(g.dep_ in ("nsubj", "nsubjpass", "expl") for g in conj.children):
                     hi = conj.right_edge.i + 1
+        elif (via := _that_clause_below(verb)) is not None:
+            # "said in a report that …": the parser hung the clause on "report"
+            lo, hi = max(via.left_edge.i, verb.i + 1), via.right_edge.i + 1
         elif left_side:
             comp = left_side[-1]
             lo, hi = comp.left_edge.i, comp.right_edge.i + 1
@@ -623,6 +626,12 @@ def subject_of(verb: Any, quoted: Any = None) -> Any:
                 if child.lower_ in _NOT_SUBJECTS:
                     return None
                 return child
+        if current is verb and current.dep_ == "acl" and verb.lower_ in REPORTING_VERBS and \
+                current.head.i < verb.i and current.head.tag_.startswith("NN") and \
+                not any(c.dep_ == "agent" for c in verb.children):
+            # "Varosia’s premier, Aurel Dancu, posted on social media that …" parsed as a
+            # noun modified by "posted": the noun is the one posting.
+            return current.head
         if current is verb and current.dep_ in ("ROOT", "ccomp") and verb.lower_ in _CUE_WORDS:
             # A misparse left the verb without a subject ("…, Teregal’s chief negotiator,
             # Selin Arda, insisted …"): take the noun phrase that ends right before it.
@@ -638,6 +647,21 @@ def subject_of(verb: Any, quoted: Any = None) -> Any:
             current = head
             continue
         break
+    return None
+
+
+def _that_clause_below(verb: Any) -> Any:
+    """A "that" clause reached from the verb only through a prepositional phrase."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.i < verb.i:
+            continue
+        for pobj in prep.children:
+            if pobj.dep_ != "pobj":
+                continue
+            for clause in pobj.children:
+                if clause.dep_ in ("acl", "relcl", "ccomp") and any(
+                        m.dep_ == "mark" and m.lower_ == "that" for m in clause.children):
+                    return clause
     return None
 
 

@@ -62,6 +62,15 @@ _ROLE_SYNONYMS: dict[str, set[str]] = {
 }
 
 
+_FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "if", "but", "and", "or", "in", "on", "at", "when", "while", "as", "after",
+    "before", "for", "of", "to", "with", "by", "from", "then", "so", "yet", "since", "until",
+    "although", "though", "because", "once", "where", "whether", "this", "that", "these", "those",
+    "his", "her", "its", "their", "our", "my", "your", "asked", "speaking", "according", "under",
+    "during", "over", "like", "unlike", "despite", "without", "within", "last", "next", "on",
+})
+
+
 def _strip_the(text: str) -> str:
     return text[4:] if text[:4].lower() == "the " else text
 
@@ -135,6 +144,8 @@ class SpeakerBook:
         for word in self._text[max(0, start - 40):start].replace(",", " ").split()[-3:]:
             if word.lower() in ROLE_NOUNS:
                 roles.add(word.lower())
+        while words and words[0].lower() in _FUNCTION_WORDS:
+            words = words[1:]  # "If Ostmark’s …", "A Sarn negotiator" start sentences, not names
         while words and (words[0].lower().rstrip(".") in TITLES or words[0].lower() in DEMONYMS):
             if words[0].lower().rstrip(".") in ROLE_NOUNS:
                 roles.add(words[0].lower().rstrip("."))
