@@ -20,6 +20,7 @@ Rules, in the order they run for each paragraph:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,18 +203,34 @@ class _Paragraph:
     def __init__(self, text: str, frame: Frame, doc: Any) -> None:
         self.text, self.frame, self.doc = text, frame, doc
         self.found: list[Attribution] = []
+        self.found_ids: set[int] = set()
         self.claimed: list[tuple[int, int]] = []  # token ranges already inside a statement
         self.pre_bridge: dict[int, str] = {}  # verb index -> punctuation before its quote
         self.pending_colon: Attribution | None = None
-        self.piece_of: list[Candidate | None] = []
-        for tok in doc:
-            pos = self.start(tok)
-            owner = None
-            for cand, fs, fe in frame.pieces:
-                if fs <= pos < fe:
-                    owner = cand
-                    break
-            self.piece_of.append(owner)
+        # One sweep over tokens and pieces (both in text order) instead of a token x piece
+        # search: a paragraph of quote-mark soup has hundreds of each.
+        self.starts: list[int] = [self.start(tok) for tok in doc]
+        self.piece_of: list[Candidate | None] = [None] * len(doc)
+        self.tokens_of: dict[int, list[int]] = {}  # id(candidate) -> its token indices
+        pieces = sorted(frame.pieces, key=lambda p: p[1])
+        self.next_piece: dict[int, Candidate] = {}  # id(candidate) -> the quote after its last piece here
+        for (cand, _fs, _fe), (after, _s, _e) in zip(pieces, pieces[1:]):
+            if after is not cand:
+                self.next_piece[id(cand)] = after
+        self.by_cue: dict[int, Attribution] = {}  # cue offset -> attribution, to merge rules
+        k = 0
+        for i, pos in enumerate(self.starts):
+            while k < len(pieces) and pieces[k][2] <= pos:
+                k += 1
+            if k < len(pieces) and pieces[k][1] <= pos < pieces[k][2]:
+                self.piece_of[i] = pieces[k][0]
+                self.tokens_of.setdefault(id(pieces[k][0]), []).append(i)
+
+    def _add(self, att: Attribution) -> None:
+        if id(att) not in self.found_ids:
+            self.found_ids.add(id(att))
+            self.found.append(att)
+        self.by_cue.setdefault(att.cue[0], att)
 
     def quoted(self, tok: Any) -> bool:
         return self.piece_of[tok.i] is not None
@@ -257,8 +274,8 @@ class _Paragraph:
         if quote is not None and quote.attribution is None and (_can_speak(subject) or verb.lower_ not in EVALUATIVE_VERBS):
             claim(att, quote, "pre")
             self.pre_bridge[verb.i] = bridge
-            self.found.append(att)
-            last = max(i for i in range(verb.i, len(doc)) if piece_of[i] is quote or i == verb.i)
+            self._add(att)
+            last = max([verb.i] + [i for i in self.tokens_of.get(id(quote), []) if i > verb.i])
             self.claimed.append((verb.i, last + 1))
             return
         if bridge == ":" and quote is None:
@@ -282,7 +299,7 @@ class _Paragraph:
             for cand in sorted(inside, key=lambda c: c.start):
                 if cand.attribution is None:
                     claim(att, cand, "pre")
-            self.found.append(att)
+            self._add(att)
             return
         if any(c.attribution is not None or len(c.spans) > 1 for c in inside):
             return
@@ -297,7 +314,7 @@ class _Paragraph:
         att.statement_type = "mixed" if inside else "indirect"
         att.context = (self.start(verb.sent[0]), self.end(verb.sent[-1]))
         if att.statement[1] > att.statement[0]:
-            self.found.append(att)
+            self._add(att)
             self.claimed.append((lo, full_hi))
 
     def _quote_after(self, verb: Any, subject: Any) -> tuple[Candidate | None, str]:
@@ -399,19 +416,19 @@ class _Paragraph:
         subject = subject_of(verb, self.quoted)
         if subject is None or self.piece_of[subject.i] is not None:
             return
-        existing = next((a for a in self.found if a.cue[0] == self.start(verb)), None)
+        existing = self.by_cue.get(self.start(verb))
         att = existing or self._attribution(verb, subject)
         att.subject_only = False
         claim(att, cand, "post")
         if existing is None:
-            self.found.append(att)
+            self._add(att)
         self._join_split(cand, att, verb)
 
     def _verb_after(self, frame_end: int) -> Any:
         """The reporting verb of a post-posed attribution right after the quote, if any."""
         doc, piece_of = self.doc, self.piece_of
-        first = next((i for i in range(len(doc)) if self.start(doc[i]) >= frame_end), None)
-        if first is None:
+        first = bisect.bisect_left(self.starts, frame_end)
+        if first >= len(doc):
             return None
         content = 0
         for i in range(first, min(len(doc), first + 10)):
@@ -435,10 +452,11 @@ class _Paragraph:
         The news convention holds across the attribution's full stop too (“…,” said X, who
         leads the bloc. “…”) as long as nothing but the attribution sits between the halves.
         """
-        later = [c for c, fs, _fe in self.frame.pieces if fs > first.marked.frames[-1][0] and c is not first]
-        if not later or len(first.spans) != len(first.marked.spans):
+        if len(first.spans) != len(first.marked.spans):
             return
-        second = later[0]
+        second = self.next_piece.get(id(first))
+        if second is None:
+            return
         if second.attribution not in (None, att) or second.absorbed:
             return
         gap_start, gap_end = first.marked.frames[-1][1], second.marked.frames[0][0]
@@ -449,7 +467,8 @@ class _Paragraph:
         if not opens_with_comma or words > 25 or ":" in between or ";" in between:
             return
         # The gap must be the attribution sentence only: no other verb of speech.
-        gap_verbs = [t for t in self.doc if gap_start <= self.start(t) < gap_end and t.tag_.startswith("VB")]
+        lo, hi = bisect.bisect_left(self.starts, gap_start), bisect.bisect_left(self.starts, gap_end)
+        gap_verbs = [t for t in self.doc[lo:hi] if t.tag_.startswith("VB")]
         if any(t.i != verb.i and (t.dep_ == "ROOT" or (is_cue(t) and t.dep_ not in ("relcl", "acl"))) for t in gap_verbs):
             return
         if second in att.quotes:
@@ -464,7 +483,7 @@ class _Paragraph:
         if self.frame.headline:
             return  # headline scare quotes belong to no one
         doc, piece_of = self.doc, self.piece_of
-        inner = [t for t in doc if piece_of[t.i] is cand and not t.is_punct]
+        inner = [doc[i] for i in self.tokens_of.get(id(cand), []) if not doc[i].is_punct]
         if not inner:
             return
         tok = inner[0]
@@ -480,11 +499,10 @@ class _Paragraph:
             subject = subject_of(tok, self.quoted)
             if subject is None or piece_of[subject.i] is not None or not _can_speak(subject):
                 return
-            att = next((a for a in self.found if a.cue[0] == self.start(tok)), None) or self._attribution(tok, subject)
+            att = self.by_cue.get(self.start(tok)) or self._attribution(tok, subject)
             att.subject_only = False
             claim(att, cand, "governed")
-            if att not in self.found:
-                self.found.append(att)
+            self._add(att)
             return
         # "for the analyst Mara Ilves, Volek is simply “flattering” …"
         for child in tok.children:
@@ -495,7 +513,7 @@ class _Paragraph:
                     att.cue = (self.start(child), self.start(child))  # no speech verb here
                     att.subject_only = False
                     claim(att, cand, "governed")
-                    self.found.append(att)
+                    self._add(att)
                     return
 
     # rule 6
@@ -512,7 +530,7 @@ class _Paragraph:
             if named or person_noun or group:
                 att = self._attribution(tok.head, tok)
                 att.subject_only = True
-                self.found.append(att)
+                self._add(att)
 
     def _attribution(self, verb: Any, subject: Any) -> Attribution:
         doc = self.doc
