@@ -58,3 +58,13 @@ def test_an_article_without_statements_does_not_call_the_model() -> None:
     assert analyze_article(pipe, "Nothing was said today.") == {
         "target": "a negotiated ceasefire", "quotes": [], "speakers": []}
     assert pipe.calls == []
+
+
+def test_the_real_pipeline_analyzes_an_article(tiny_pipeline) -> None:
+    """End to end through StancePipeline.analyze with the tiny random checkpoint."""
+    result = tiny_pipeline.analyze(ARTICLE)
+    assert [q["text"] for q in result["quotes"]] == ["The talks must start now.", "productive", "the war would go on"]
+    for quote in result["quotes"]:
+        assert quote["stance"]["label"] in ("FAVOR", "AGAINST", "NEUTRAL")
+        assert abs(sum(quote["stance"]["scores"].values()) - 1.0) < 1e-5
+    assert {s["speaker"] for s in result["speakers"]} == {"Lena Marsh", "Tom Reed"}

@@ -188,7 +188,9 @@ def _is_fragment(text: str, cand: Candidate) -> bool:
 def _quote_from_candidate(text: str, cand: Candidate) -> Quote:
     pieces = [text[s:e] for s, e in cand.spans]
     attribution = cand.attribution
-    cue = _span_dict(text, attribution.cue) if attribution is not None and cand.how != "inherit" else None
+    cue = None
+    if attribution is not None and cand.how != "inherit" and attribution.cue[1] > attribution.cue[0]:
+        cue = _span_dict(text, attribution.cue)  # "for the analyst X, … “flattering” …" has none
     context = _sentence_around(text, cand.spans[0][0], cand.spans[-1][1])
     return Quote(
         text=" ".join(pieces),
