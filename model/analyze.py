@@ -15,7 +15,8 @@ evaluate is what we serve.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from model.labels import LABELS
 from model.quotes import Quote, extract_quotes

@@ -214,7 +214,7 @@ def test_non_string_input_gives_an_empty_list() -> None:
 def test_without_spacy_direct_quotes_still_come_back(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     import builtins
 
-    import model.quotes.extract as extract
+    from model.quotes import extract
 
     real_import = builtins.__import__
 

@@ -11,7 +11,12 @@ import pytest
 import stance_cli
 from model.errors import DataError
 from model.quotes import Quote
-from training.quote_eval import evaluate_quotes, load_gold, match_statements, words_match
+from training.quote_eval import (
+    evaluate_quotes,
+    load_gold,
+    match_statements,
+    words_match,
+)
 
 GOLD: dict[str, Any] = {
     "version": 1, "target": "a negotiated ceasefire",
@@ -120,7 +125,7 @@ def test_analyze_prints_the_pipeline_analysis(tmp_path: Path, capsys: pytest.Cap
 
     class Fake:
         @classmethod
-        def from_pretrained(cls, path: str, **_: Any) -> "Fake":
+        def from_pretrained(cls, path: str, **_: Any) -> Fake:
             seen["path"] = path
             return cls()
 

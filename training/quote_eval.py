@@ -18,8 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from model.errors import DataError
 
@@ -75,9 +76,7 @@ def words_match(predicted: str | None, gold: str | None) -> bool:
     if len(p_words) == 1 and p_words[0] == g_words[-1] or len(g_words) == 1 and g_words[0] == p_words[-1]:
         return True
     # Acronym forms: "ISW" against "Institute for the Study of War (ISW)".
-    if (len(p_words) == 1 and p_words[0].upper() in g_acr) or (len(g_words) == 1 and g_words[0].upper() in p_acr):
-        return True
-    return False
+    return (len(p_words) == 1 and p_words[0].upper() in g_acr) or (len(g_words) == 1 and g_words[0].upper() in p_acr)
 
 
 def match_statements(predicted: Sequence[str], gold: Sequence[str]) -> list[tuple[int, int, float]]:
@@ -150,7 +149,7 @@ def evaluate_quotes(
     """
     check_gold(gold)
     if extractor is None:
-        from model.quotes import extract_quotes as extractor  # noqa: N813
+        from model.quotes import extract_quotes as extractor
     target = gold.get("target")
     if pipeline is not None:
         from model.analyze import analyze_article

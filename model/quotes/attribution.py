@@ -21,14 +21,16 @@ Rules, in the order they run for each paragraph:
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from model.quotes.lexicon import (
     EVALUATIVE_VERBS,
-    ORG_HEADS,
     NON_SPEAKER_NOUNS,
+    ORG_HEADS,
     PERSON_NOUNS,
     PRONOUNS_FEMALE,
     PRONOUNS_MALE,
@@ -38,6 +40,9 @@ from model.quotes.lexicon import (
     VIA_PREP_HEADS,
 )
 from model.quotes.marks import MarkedQuote
+
+if TYPE_CHECKING:  # spaCy is imported lazily, with the model
+    from spacy.tokens import Doc, Token
 
 # Quotes longer than this are replaced by PLACEHOLDER before parsing: their inside says
 # nothing about who speaks, and parsing cost grows with every word.
@@ -163,7 +168,7 @@ def select_sentences(frame: Frame) -> Frame:
             continue
         bounds.append(match.end())
     bounds.append(len(text))
-    sentences = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    sentences = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     if len(sentences) <= 1:
         return frame
     keep: list[bool] = []
@@ -200,7 +205,7 @@ def worth_parsing(frame: Frame) -> bool:
 class _Paragraph:
     """The rules above, over one parsed frame."""
 
-    def __init__(self, text: str, frame: Frame, doc: Any) -> None:
+    def __init__(self, text: str, frame: Frame, doc: Doc) -> None:
         self.text, self.frame, self.doc = text, frame, doc
         self.found: list[Attribution] = []
         self.found_ids: set[int] = set()
@@ -214,7 +219,7 @@ class _Paragraph:
         self.tokens_of: dict[int, list[int]] = {}  # id(candidate) -> its token indices
         pieces = sorted(frame.pieces, key=lambda p: p[1])
         self.next_piece: dict[int, Candidate] = {}  # id(candidate) -> the quote after its last piece here
-        for (cand, _fs, _fe), (after, _s, _e) in zip(pieces, pieces[1:]):
+        for (cand, _fs, _fe), (after, _s, _e) in itertools.pairwise(pieces):
             if after is not cand:
                 self.next_piece[id(cand)] = after
         self.by_cue: dict[int, Attribution] = {}  # cue offset -> attribution, to merge rules
@@ -232,13 +237,13 @@ class _Paragraph:
             self.found.append(att)
         self.by_cue.setdefault(att.cue[0], att)
 
-    def quoted(self, tok: Any) -> bool:
+    def quoted(self, tok: Token) -> bool:
         return self.piece_of[tok.i] is not None
 
-    def start(self, tok: Any) -> int:
+    def start(self, tok: Token) -> int:
         return self.frame.orig[tok.idx]
 
-    def end(self, tok: Any) -> int:
+    def end(self, tok: Token) -> int:
         return self.frame.orig[tok.idx + len(tok.text) - 1] + 1
 
     def inside_claim(self, i: int) -> bool:
@@ -262,7 +267,7 @@ class _Paragraph:
         return self.found, self.pending_colon
 
     # rules 1 and 2
-    def _verb(self, verb: Any) -> None:
+    def _verb(self, verb: Token) -> None:
         doc, piece_of = self.doc, self.piece_of
         subject = subject_of(verb, self.quoted)
         if subject is None or piece_of[subject.i] is not None:
@@ -317,7 +322,7 @@ class _Paragraph:
             self._add(att)
             self.claimed.append((lo, full_hi))
 
-    def _quote_after(self, verb: Any, subject: Any) -> tuple[Candidate | None, str]:
+    def _quote_after(self, verb: Token, subject: Token) -> tuple[Candidate | None, str]:
         """The quote a verb introduces, with the punctuation that bridges them (":" "," "")."""
         doc, piece_of = self.doc, self.piece_of
         subject_ids = set(range(subject.left_edge.i, subject.right_edge.i + 1)) if subject.i > verb.i else set()
@@ -345,7 +350,7 @@ class _Paragraph:
             bridge = "that" if tok.lower_ == "that" else ""
         return None, bridge
 
-    def _complement(self, verb: Any) -> tuple[int, int, int] | None:
+    def _complement(self, verb: Token) -> tuple[int, int, int] | None:
         """Token range [lo, hi) of what the verb reports, and where its claim ends."""
         doc, piece_of = self.doc, self.piece_of
         if verb.lower_ == "according" or verb.lower_ in _QUOTE_ONLY:
@@ -424,7 +429,7 @@ class _Paragraph:
             self._add(att)
         self._join_split(cand, att, verb)
 
-    def _verb_after(self, frame_end: int) -> Any:
+    def _verb_after(self, frame_end: int) -> Token | None:
         """The reporting verb of a post-posed attribution right after the quote, if any."""
         doc, piece_of = self.doc, self.piece_of
         first = bisect.bisect_left(self.starts, frame_end)
@@ -446,7 +451,7 @@ class _Paragraph:
                 return None
         return None
 
-    def _join_split(self, first: Candidate, att: Attribution, verb: Any) -> None:
+    def _join_split(self, first: Candidate, att: Attribution, verb: Token) -> None:
         """“…,” she said, “…”: the second half joins the first as one statement.
 
         The news convention holds across the attribution's full stop too (“…,” said X, who
@@ -532,7 +537,7 @@ class _Paragraph:
                 att.subject_only = True
                 self._add(att)
 
-    def _attribution(self, verb: Any, subject: Any) -> Attribution:
+    def _attribution(self, verb: Token, subject: Token) -> Attribution:
         doc = self.doc
         if verb.lower_ == "according" and verb.i + 1 < len(doc):
             cue = (self.start(verb), self.end(doc[verb.i + 1]))
@@ -603,7 +608,7 @@ class _Paragraph:
         return att
 
 
-def attribute_paragraph(text: str, frame: Frame, doc: Any) -> tuple[list[Attribution], Attribution | None]:
+def attribute_paragraph(text: str, frame: Frame, doc: Doc) -> tuple[list[Attribution], Attribution | None]:
     """Attributions found in one paragraph, and a trailing "X said:" waiting for a quote."""
     return _Paragraph(text, frame, doc).run()
 
@@ -611,19 +616,19 @@ def attribute_paragraph(text: str, frame: Frame, doc: Any) -> tuple[list[Attribu
 # -- small helpers ----------------------------------------------------------------------------
 
 
-def is_proper(tok: Any) -> bool:
+def is_proper(tok: Token) -> bool:
     """A capitalised proper noun (the tagger calls a post-posed "minister" NNP too)."""
     return tok.tag_ in ("NNP", "NNPS") and tok.text[:1].isupper()
 
 
-def is_cue(tok: Any) -> bool:
+def is_cue(tok: Token) -> bool:
     """A reporting verb (as a verb) or the "according" of "according to"."""
     if tok.lower_ == "according":
         return tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to"
     return tok.lower_ in _CUE_WORDS and tok.tag_.startswith("VB")
 
 
-def subject_of(verb: Any, quoted: Any = None) -> Any:
+def subject_of(verb: Token, quoted: Callable[[Token], bool] | None = None) -> Token | None:
     """The speaker token: nsubj, the object of "according to", or the head verb's subject.
 
     `quoted(tok)` tells tokens inside quotes, which never speak ("“Yes,” said X" can
@@ -668,7 +673,7 @@ def subject_of(verb: Any, quoted: Any = None) -> Any:
     return None
 
 
-def _that_clause_below(verb: Any) -> Any:
+def _that_clause_below(verb: Token) -> Token | None:
     """A "that" clause reached from the verb only through a prepositional phrase."""
     for prep in verb.children:
         if prep.dep_ != "prep" or prep.i < verb.i:
@@ -683,7 +688,7 @@ def _that_clause_below(verb: Any) -> Any:
     return None
 
 
-def _noun_phrase_before(verb: Any, quoted: Any) -> Any:
+def _noun_phrase_before(verb: Token, quoted: Callable[[Token], bool] | None) -> Token | None:
     doc = verb.doc
     i = verb.i - 1
     while i >= verb.sent.start and doc[i].is_punct:
@@ -698,14 +703,14 @@ def _noun_phrase_before(verb: Any, quoted: Any) -> Any:
     return tok
 
 
-def _can_speak(subject: Any) -> bool:
+def _can_speak(subject: Token) -> bool:
     """Texts and pairs do not speak: "the document calls", "the two men agreed"."""
     if subject.lower_ in NON_SPEAKER_NOUNS:
         return False
     return not any(c.dep_ in ("conj", "nummod") or c.lower_ == "both" for c in subject.children)
 
 
-def mention_tokens(subject: Any) -> tuple[int, int, int]:
+def mention_tokens(subject: Token) -> tuple[int, int, int]:
     """Token range of the speaker mention, without appositives or relative clauses.
 
     Returns (start, end, subtree_end): the appositive ("a senior fellow at X") lies between
@@ -743,11 +748,11 @@ def claim(att: Attribution, cand: Candidate, how: str) -> None:
     cand.attribution, cand.how = att, how
 
 
-def _has_quote_in(tok: Any, piece_of: list[Any]) -> bool:
+def _has_quote_in(tok: Token, piece_of: list[Candidate | None]) -> bool:
     return any(piece_of[i] is not None for i in range(tok.left_edge.i, tok.right_edge.i + 1))
 
 
-def _is_clause(verb: Any, lo: int, hi: int) -> bool:
+def _is_clause(verb: Token, lo: int, hi: int) -> bool:
     """A finite clause with its own subject: "it was for Ukraine to decide …"."""
     for c in verb.children:
         if c.dep_ == "ccomp" and (lo <= c.i < hi or c.i < verb.i):

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from model.quotes.attribution import (
-    WORD_RE,
     Attribution,
     Candidate,
     Frame,
@@ -32,7 +31,13 @@ from model.quotes.attribution import (
     select_sentences,
     worth_parsing,
 )
-from model.quotes.lexicon import ORG_HEADS, PERSON_NOUNS, PRONOUNS_FEMALE, PRONOUNS_MALE, ROLE_NOUNS
+from model.quotes.lexicon import (
+    ORG_HEADS,
+    PERSON_NOUNS,
+    PRONOUNS_FEMALE,
+    PRONOUNS_MALE,
+    ROLE_NOUNS,
+)
 from model.quotes.marks import scan_quotes, split_paragraphs
 from model.quotes.speakers import Entity, SpeakerBook, classify_mention
 
@@ -158,7 +163,7 @@ def extract_quotes(text: str) -> list[Quote]:
         return []
     try:
         return _extract(text)
-    except Exception:  # noqa: BLE001 - a request must never fail on odd text
+    except Exception:
         logger.exception("quote extraction failed; returning direct quotes only")
         try:
             return _direct_only(text, _candidates(text))

@@ -67,7 +67,7 @@ _FUNCTION_WORDS = frozenset({
     "before", "for", "of", "to", "with", "by", "from", "then", "so", "yet", "since", "until",
     "although", "though", "because", "once", "where", "whether", "this", "that", "these", "those",
     "his", "her", "its", "their", "our", "my", "your", "asked", "speaking", "according", "under",
-    "during", "over", "like", "unlike", "despite", "without", "within", "last", "next", "on",
+    "during", "over", "like", "unlike", "despite", "without", "within", "last", "next",
 })
 
 
