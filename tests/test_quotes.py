@@ -268,3 +268,50 @@ def test_seedlike_article_main_statements_and_speakers() -> None:
     headline = find("Kestrov’s war machine")
     assert headline.fragment and headline.speaker is None
     assert not [q for q in quotes if q.text in ("friendly", "soldiers")]
+
+
+# -- conventions learned from the gold set -----------------------------------------------------
+
+
+def test_split_quote_joins_across_the_attribution_sentence() -> None:
+    article = ('"We will not sign away the east," said Petra Holm, who leads the opposition. '
+               '"Every village we give up is one we must liberate later."')
+    quote = only(article, type="direct")
+    assert quote.text == "We will not sign away the east, Every village we give up is one we must liberate later."
+    assert resolved(quote) == "Petra Holm"
+
+
+def test_headline_scare_quotes_have_no_speaker() -> None:
+    article = "Holmgard rejects Dravina’s „ceasefire trap“\nThe government said it would not negotiate."
+    quotes = extract_quotes(article)
+    assert (quotes[0].text, quotes[0].fragment, quotes[0].speaker) == ("ceasefire trap", True, None)
+
+
+def test_evaluative_verbs_attribute_the_quote_they_govern() -> None:
+    article = "Intro.\nOne senior official called it “theatre”. Bruno Cassel called the talks «a reward for rebellion»."
+    by_text = {q.text: q for q in extract_quotes(article)}
+    assert by_text["theatre"].fragment and resolved(by_text["theatre"]) == "One senior official"
+    assert by_text["theatre"].cue["text"] == "called"
+    assert not by_text["a reward for rebellion"].fragment  # four words: a statement, not a scare quote
+    assert resolved(by_text["a reward for rebellion"]) == "Bruno Cassel"
+
+
+def test_its_ministry_takes_its_owner_from_the_sentence() -> None:
+    article = "Castellan has offered to host the talks in Lorin, its foreign ministry said on Monday."
+    quote = only(article, type="indirect")
+    assert quote.text == "Castellan has offered to host the talks in Lorin"
+    assert resolved(quote) == "Castellan’s foreign ministry"
+
+
+def test_they_points_back_to_an_organisation_named_with_its_acronym() -> None:
+    article = ("The march was organised by the Council of Soldiers’ Mothers (CSM), a group founded in the ’90s. "
+               "They said their petition had 80,000 signatures.")
+    quote = only(article, type="indirect")
+    assert resolved(quote) == "Council of Soldiers’ Mothers"
+
+
+def test_appositive_name_after_a_title_is_the_speaker() -> None:
+    article = "“The door is still open,” the ministry’s spokeswoman, Alina Dorsk, said."
+    quote = only(article, type="direct")
+    assert resolved(quote) == "Alina Dorsk"
+    assert quote.speaker["text"] == "the ministry’s spokeswoman, Alina Dorsk"

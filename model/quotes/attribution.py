@@ -707,7 +707,8 @@ def _can_speak(subject: Token) -> bool:
     """Texts and pairs do not speak: "the document calls", "the two men agreed"."""
     if subject.lower_ in NON_SPEAKER_NOUNS:
         return False
-    return not any(c.dep_ in ("conj", "nummod") or c.lower_ == "both" for c in subject.children)
+    return not any(c.dep_ == "conj" or c.lower_ == "both" or (c.dep_ == "nummod" and c.lower_ not in ("one", "1"))
+                   for c in subject.children)
 
 
 def mention_tokens(subject: Token) -> tuple[int, int, int]:
