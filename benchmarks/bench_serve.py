@@ -30,6 +30,7 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+ERROR_KINDS: dict[str, int] = {}  # what the errors were, over the whole run
 STATEMENTS = [
     "Both armies should stop and let the envoys do their work.",
     "A pause would just give their gunners a rest.",
@@ -79,10 +80,11 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_server(app: str, model: Path, threads: int, port: int, max_wait_ms: float) -> tuple[subprocess.Popen[bytes], float]:
+def start_server(app: str, model: Path, threads: int, port: int, max_wait_ms: float,
+                 cpus: str | None) -> tuple[subprocess.Popen[bytes], float]:
     """Start a server process and return it with its cold start (seconds to first 200)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-           "PYTHONPATH": str(REPO)}
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     if app == "ours":
         env.update({"STANCE_MODEL_PATH": str(model), "STANCE_THREADS": str(threads), "STANCE_LOG_LEVEL": "warning",
                     "STANCE_MAX_WAIT_MS": str(max_wait_ms)})
@@ -90,7 +92,8 @@ def start_server(app: str, model: Path, threads: int, port: int, max_wait_ms: fl
     else:
         env.update({"NAIVE_MODEL_PATH": str(model), "NAIVE_THREADS": str(threads)})
         target, ready = "benchmarks.naive_app:create_app", "/healthz"
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", target, "--host", HOST, "--port", str(port),
+    pin = ["taskset", "-c", cpus] if cpus else []
+    cmd = [*pin, sys.executable, "-m", "uvicorn", "--factory", target, "--host", HOST, "--port", str(port),
            "--log-level", "warning", "--no-access-log"]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=REPO)
@@ -129,16 +132,27 @@ async def drive(port: int, concurrency: int, duration: float, per_request: int) 
                 try:
                     response = await client.post(url, json=body)
                     ok = response.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                    kind = f"HTTP {response.status_code}"
+                except httpx.HTTPError as exc:
+                    ok, kind = False, type(exc).__name__
                 if ok:
                     latencies.append(time.perf_counter() - start)
                     done += per_request
                 else:
                     errors += 1
+                    ERROR_KINDS[kind] = ERROR_KINDS.get(kind, 0) + 1
 
         await asyncio.gather(*(worker(i) for i in range(concurrency)))
     return latencies, errors, done
+
+
+def parse_cpus(spec: str) -> set[int]:
+    """'0,1' or '2-5' or '0,2-3' -> {0, 1} / {2, 3, 4, 5} / {0, 2, 3}."""
+    cores: set[int] = set()
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        cores.update(range(int(lo), int(hi or lo) + 1))
+    return cores
 
 
 def build_untrained(root: Path) -> Path:
@@ -159,9 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", default="1,4,16,64", help="comma-separated client counts")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per level")
     parser.add_argument("--statements", type=int, default=1, help="statements per request")
-    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)), help="torch threads per server")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads per server (default: its cores)")
+    parser.add_argument("--server-cpus", default=None, help="pin servers to these cores (taskset list, e.g. 0,1)")
+    parser.add_argument("--client-cpus", default=None, help="pin this load generator to these cores (e.g. 2-5)")
     parser.add_argument("--max-wait-ms", type=float, default=5.0, help="the service's batch fill wait")
     args = parser.parse_args(argv)
+    server_cores = parse_cpus(args.server_cpus) if args.server_cpus else os.sched_getaffinity(0)
+    args.threads = args.threads or len(server_cores)
+    if args.client_cpus:
+        os.sched_setaffinity(0, parse_cpus(args.client_cpus))
 
     with tempfile.TemporaryDirectory() as tmp:
         model = build_untrained(Path(tmp)) if args.untrained else args.model
@@ -173,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         cold: dict[str, float] = {}
         for app in args.apps.split(","):
             port = free_port()
-            proc, cold[app] = start_server(app, model, args.threads, port, args.max_wait_ms)
+            proc, cold[app] = start_server(app, model, args.threads, port, args.max_wait_ms, args.server_cpus)
             try:
                 asyncio.run(drive(port, 2, 1.0, args.statements))  # warm-up: first calls allocate
                 for concurrency in levels:
@@ -188,12 +208,15 @@ def main(argv: list[str] | None = None) -> int:
                     proc.kill()
 
     print(f"\nmodel: {model.name}  threads: {args.threads}  statements/request: {args.statements}  "
-          f"duration: {args.duration:g} s/level  cores: {len(os.sched_getaffinity(0))}\n")
+          f"duration: {args.duration:g} s/level  server cores: {args.server_cpus or 'all'}  "
+          f"client cores: {args.client_cpus or 'all'}\n")
     print("| app    | conc | stmts/s    | p50 ms   | p95 ms   | p99 ms   | errors | RSS MiB  |")
     print("|--------|------|------------|----------|----------|----------|--------|----------|")
     for row in rows:
         print(row.row())
     print()
+    if ERROR_KINDS:
+        print("errors by kind: " + ", ".join(f"{k}: {n}" for k, n in sorted(ERROR_KINDS.items())))
     for app, seconds in cold.items():
         print(f"cold start to ready, {app}: {seconds:.1f} s")
     return 0

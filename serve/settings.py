@@ -47,7 +47,9 @@ class Settings(BaseSettings):
 
     # -- batching ---------------------------------------------------------------------------
     max_batch_size: int = Field(32, ge=1, le=1024, description="statements per model call")
-    max_wait_ms: float = Field(5.0, ge=0, le=10_000, description="how long a batch waits to fill")
+    max_wait_ms: float = Field(5.0, ge=0, le=10_000, description=(
+        "how long a batch started from idle waits to fill; batches of statements that queued "
+        "while the model was busy start at once. 0: lowest latency at low traffic"))
     analyze_workers: int = Field(2, ge=1, le=64, description="threads that find quotes in articles")
 
     # -- limits -----------------------------------------------------------------------------
