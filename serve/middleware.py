@@ -13,7 +13,7 @@ import logging
 import re
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -6,14 +6,21 @@ import asyncio
 import hmac
 import logging
 import time
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Annotated, Any, Awaitable, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
 from model.errors import StanceError
-from serve.batching import BatchedPipeline, DeadlineExceeded, Predictor, QueueFull, ShuttingDown
+from serve.batching import (
+    BatchedPipeline,
+    DeadlineExceeded,
+    Predictor,
+    QueueFull,
+    ShuttingDown,
+)
 from serve.errors import ApiError, error_response
 from serve.schemas import (
     AnalyzeRequest,
@@ -28,7 +35,13 @@ from serve.schemas import (
     StanceResponse,
     StanceResult,
 )
-from serve.state import ServiceState, load_checked, model_name, model_version, resolve_reload_path
+from serve.state import (
+    ServiceState,
+    load_checked,
+    model_name,
+    model_version,
+    resolve_reload_path,
+)
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -306,7 +319,7 @@ async def reload(service: ServiceDep, body: Annotated[ReloadRequest | None, Body
             service.metrics.reloads.labels("refused").inc()
             raise ApiError(422, "model_refused", f"{exc}. Still serving {previous.version}.",
                            {"path": str(path), "serving": previous.version}) from None
-        except Exception as exc:  # noqa: BLE001 - any failure keeps the old model serving
+        except Exception as exc:
             logger.exception("reload of %s failed", path)
             service.metrics.reloads.labels("failed").inc()
             raise ApiError(422, "model_refused",

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         return level
 
     @model_validator(mode="after")
-    def _queue_holds_a_request(self) -> "Settings":
+    def _queue_holds_a_request(self) -> Settings:
         if self.max_queue < self.max_statements:
             raise ValueError(
                 f"STANCE_MAX_QUEUE ({self.max_queue}) is smaller than STANCE_MAX_STATEMENTS "

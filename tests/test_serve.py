@@ -14,9 +14,10 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import httpx
 import pytest
@@ -257,10 +258,9 @@ def test_each_request_logs_one_json_line(client: TestClient, caplog: pytest.LogC
 def test_dependency_override_replaces_the_model(tiny_pipeline: Any) -> None:
     app = create_app(make_settings(), pipeline=tiny_pipeline)
 
-    class Renamed(AnalyzingPipeline):
-        info = {"name": "override", "version": "v-override"}
-
-    app.dependency_overrides[get_pipeline] = lambda: Renamed(tiny_pipeline)
+    renamed = AnalyzingPipeline(tiny_pipeline)
+    renamed.info = {"name": "override", "version": "v-override"}  # shadows the tiny model's info
+    app.dependency_overrides[get_pipeline] = lambda: renamed
     with TestClient(app) as client:
         response = client.post("/v1/stance", json={"statements": [{"text": "x"}]})
     assert response.json()["model"] == {"name": "override", "version": "v-override"}

@@ -9,13 +9,14 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from test_serve import AnalyzingPipeline, make_settings
 
 from serve.app import create_app
-from test_serve import AnalyzingPipeline, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -13,9 +13,9 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from test_serve import AnalyzingPipeline, make_settings
 
 from serve.app import create_app
-from test_serve import AnalyzingPipeline, make_settings
 
 # Small text limits keep generated bodies (and so tokenizing) short; the schema states them.
 LIMITS = {"max_statements": 8, "max_queue": 64, "max_statement_chars": 400, "max_article_chars": 2_000}
