@@ -36,12 +36,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def base_url(tiny_pipeline: Any) -> Iterator[str]:
-    """Our app under a real uvicorn on a free loopback port, in a background thread."""
+def _serve(app: Any) -> Iterator[str]:
+    """An app under a real uvicorn on a free loopback port, in a background thread."""
     import uvicorn
 
-    app = create_app(make_settings(), pipeline=AnalyzingPipeline(tiny_pipeline))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # port 0: the OS picks a free one, and the socket keeps it
@@ -58,6 +56,18 @@ def base_url(tiny_pipeline: Any) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=30)
     sock.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(tiny_pipeline: Any) -> Iterator[str]:
+    """The service with a deterministic stand-in extractor: pins the page, not the extractor."""
+    yield from _serve(create_app(make_settings(), pipeline=AnalyzingPipeline(tiny_pipeline)))
+
+
+@pytest.fixture(scope="module")
+def real_base_url(tiny_pipeline: Any) -> Iterator[str]:
+    """The service with the real quote extractor (spaCy) and the tiny classifier."""
+    yield from _serve(create_app(make_settings(), pipeline=tiny_pipeline))
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +130,27 @@ def test_page_shows_the_error_message(base_url: str, browser: Any) -> None:
     browser.find_element(By.ID, "analyze").click()
     WebDriverWait(browser, 20).until(lambda d: "Error 422" in d.find_element(By.ID, "status").text)
     assert "limit is 500" in browser.find_element(By.ID, "status").text
+
+
+def test_gold_article_in_the_page_with_the_real_extractor(real_base_url: str, browser: Any) -> None:
+    """Paste one of the project's gold articles (the seed-like one) and find its main statements and speakers."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    article = (Path(__file__).parent / "fixtures" / "seedlike_article.txt").read_text(encoding="utf-8").strip()
+    browser.get(real_base_url + "/")
+    box = browser.find_element(By.ID, "article")
+    # send_keys types character by character; setting the value is what a paste does.
+    browser.execute_script("arguments[0].value = arguments[1];", box, article)
+    browser.find_element(By.ID, "analyze").click()
+    WebDriverWait(browser, 60).until(ec.visibility_of_element_located((By.ID, "results")))
+    marks = browser.find_elements(By.CSS_SELECTOR, "#highlighted mark.stance")
+    titles = " | ".join(m.get_attribute("title") for m in marks)
+    assert len(marks) >= 6
+    speakers = {row.find_element(By.TAG_NAME, "td").text
+                for row in browser.find_elements(By.CSS_SELECTOR, "#speakers tbody tr.speaker-row")}
+    for name in ("Mara Ilves", "Aldo Perrin"):
+        assert name in speakers, speakers
+        assert name in titles
+    assert any("Centre for Conflict Analysis" in s for s in speakers), speakers
