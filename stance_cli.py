@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -42,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 class CommandError(Exception):
     """An error the user can fix; printed without a traceback, exit status 2."""
 
@@ -52,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = build_parser().parse_args(argv)
+    if args.command != "serve":
+        # SIGTERM (a container stop, a kill) unwinds like Ctrl-C, so training and report
+        # writers remove their temporary directories instead of leaving them behind.
+        signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -212,3 +212,31 @@ def test_the_same_config_runs_under_torchrun(tiny_checkpoint: Path, tmp_path: Pa
     assert (out / "model.safetensors").is_file() and (out / "metrics.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ddp"]  # the shared scratch directory is gone
     assert proc.stderr.count("saved ") == 1
+
+
+@pytest.mark.slow
+def test_sigterm_mid_training_leaves_nothing_behind(tiny_checkpoint: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    fixtures = REPO / "tests" / "fixtures" / "stance"
+    out = tmp_path / "models" / "v1"
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "stance"), "train", "--config", str(TINY),
+         "--set", f"base_encoder={tiny_checkpoint}", "--set", "epochs=500", "--set", "early_stopping_patience=500",
+         "--set", f"data.dev={fixtures / 'dev.jsonl'}", "--set", f"data.test=[{fixtures / 'test.jsonl'}]",
+         "--set", f"data.train=[{{path: {fixtures / 'train.jsonl'}, weight: 1.0}}]", "--output", str(out)],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "STANCE_THREADS": "1"})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until the training loop has started
+        line = proc.stderr.readline()
+        if line.startswith("epoch 1/"):
+            break
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert "interrupted; nothing was written" in err
+    assert not out.exists() and list(out.parent.iterdir()) == []
