@@ -56,6 +56,14 @@ def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
     return float(f1_score(y, pred, labels=list(range(len(LABELS))), average="macro", zero_division=0))
 
 
+def macro_f1_present(y: np.ndarray, pred: np.ndarray) -> float:
+    """Macro-F1 over the gold labels present in a slice: a slice of NEUTRAL-only rows
+    (e.g. tag `procedural`) must not be pulled down by two empty classes."""
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y, pred, labels=sorted(set(y.tolist())), average="macro", zero_division=0))
+
+
 def metrics_for(y: np.ndarray, probs: np.ndarray, ci: bool = True) -> dict[str, Any]:
     pred = probs.argmax(axis=1)
     out = classification_metrics(y.tolist(), pred.tolist())
@@ -77,7 +85,7 @@ def breakdowns(rows: list[dict[str, Any]], y: np.ndarray, pred: np.ndarray) -> d
                     groups.setdefault(str(value), []).append(i)
         if len(groups) > (0 if key == "tags" else 1):
             out[key] = {name: {"n": len(ix), "accuracy": float((y[ix] == pred[ix]).mean()),
-                               "macro_f1": macro_f1(y[ix], pred[ix])}
+                               "macro_f1": macro_f1_present(y[ix], pred[ix])}
                         for name, ix in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
     return out
 

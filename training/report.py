@@ -62,7 +62,8 @@ def render_markdown(report: dict[str, Any], errors: list[dict[str, Any]]) -> str
         "## Confusion matrix (rows: gold, columns: predicted)",
         _md_table(["gold \\ predicted", *LABELS], [[LABELS[i], *map(str, row)] for i, row in enumerate(report["confusion_matrix"])])]
     for key, groups in report.get("breakdowns", {}).items():
-        parts += [f"## By {key}", _md_table([key, "n", "accuracy", "macro-F1"], [
+        parts += [f"## By {key}", "Macro-F1 here averages over the labels present in each slice.",
+                  _md_table([key, "n", "accuracy", "macro-F1"], [
             [name, str(g["n"]), _f(g["accuracy"]), _f(g["macro_f1"])] for name, g in groups.items()])]
     parts += [f"## Errors (most confident first; all {len(errors)} in errors.csv)", _md_table(
         ["gold", "predicted", "confidence", "target", "text"],
@@ -127,12 +128,12 @@ def plots(report: dict[str, Any]) -> dict[str, str]:
     for key, groups in report.get("breakdowns", {}).items():
         names = list(groups)[:25]
         fig, ax = plt.subplots(figsize=(6, 0.28 * len(names) + 1))
-        ax.barh(range(len(names)), [groups[n]["macro_f1"] for n in names], color="steelblue")
+        ax.barh(range(len(names)), [groups[n]["accuracy"] for n in names], color="steelblue")
         ax.set_yticks(range(len(names)), [f"{n} (n={groups[n]['n']})" for n in names], fontsize=7)
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
-        ax.set_xlabel("macro-F1")
-        ax.set_title(f"By {key}")
+        ax.set_xlabel("accuracy")
+        ax.set_title(f"Accuracy by {key}")
         out[f"breakdown_{key}"] = _png(fig)
     return out
 
