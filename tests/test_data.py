@@ -90,3 +90,17 @@ def test_perspectrum_loader_maps_claims_to_targets() -> None:
 def test_perspectrum_loader_explains_a_wrong_directory(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a Perspectrum directory: missing perspectrum_with_answers_v1.0.json"):
         load_perspectrum(tmp_path)
+
+
+def test_shipped_corpus_passes_its_checks_and_meets_its_card() -> None:
+    summary, problems = check(REPO / "data" / "stance")
+    assert problems == []
+    d = summary["default_target"]
+    assert d["rows"] >= 3000
+    assert min(d["by_label"].values()) / d["rows"] >= 0.28
+    assert d["tagged_share"] >= 0.25
+    assert d["by_split"]["dev"] / d["rows"] >= 0.12 and d["by_split"]["test"] / d["rows"] >= 0.12
+    assert len([c for c in summary["by_conflict"] if c != "none"]) >= 15
+    assert len(summary["conflicts_only_in_test"]) >= 2
+    other = summary["other_targets"]
+    assert other["rows"] >= 1000 and other["targets"] >= 30 and other["contrast_texts"] >= 200
