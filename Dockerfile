@@ -13,7 +13,7 @@ WORKDIR /app
 
 # Dependencies first, in their own cached layer: CPU-only torch from PyTorch's CPU index
 # (the default PyPI wheel is a multi-GB CUDA build), then everything pyproject.toml names.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY requirements/ requirements/
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
  && python -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; open('/tmp/deps.txt', 'w').write('\n'.join(d))" \

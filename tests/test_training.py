@@ -240,3 +240,16 @@ def test_sigterm_mid_training_leaves_nothing_behind(tiny_checkpoint: Path, tmp_p
     assert proc.returncode == 130
     assert "interrupted; nothing was written" in err
     assert not out.exists() and list(out.parent.iterdir()) == []
+
+
+def test_tag_weights_repeat_tagged_rows() -> None:
+    import random
+
+    from training.train import mix_by_tag
+
+    rows = [{"id": "a", "tags": ["contrast"]}, {"id": "b", "tags": []}, {"id": "c", "tags": ["contrast", "sarcasm"]}]
+    out = mix_by_tag(rows, {"contrast": 3.0, "sarcasm": 2.0}, random.Random(0))
+    assert [r["id"] for r in out].count("a") == 3 and [r["id"] for r in out].count("b") == 1
+    assert [r["id"] for r in out].count("c") == 3
+    with pytest.raises(ConfigError, match="tag_weights"):
+        load_config(TINY, ["data.tag_weights={contrast: -1}"])

@@ -29,6 +29,7 @@ class DataConfig:
     test: list[str]
     columns: dict[str, str] = field(default_factory=lambda: {"text": "text", "target": "target", "label": "label"})
     perspectrum: dict[str, Any] | None = None
+    tag_weights: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,7 +61,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "warmup_ratio": (int, float), "weight_decay": (int, float), "seed": int, "class_weighting": str,
     "early_stopping_patience": int, "freeze_embeddings": bool, "threads": (int, type(None)), "data": dict,
 }
-_DATA_KEYS = {"train", "dev", "test", "columns", "perspectrum"}
+_DATA_KEYS = {"train", "dev", "test", "columns", "perspectrum", "tag_weights"}
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
@@ -141,9 +142,15 @@ def from_dict(raw: dict[str, Any], where: str = "config") -> TrainConfig:
     perspectrum = data.get("perspectrum")
     if perspectrum is not None and (not isinstance(perspectrum, dict) or "path" not in perspectrum):
         raise ConfigError(f"{where}: data.perspectrum is {perspectrum!r}; expected null or {{path: DIR, weight: NUMBER}}")
+    tag_weights = data.get("tag_weights") or {}
+    if not isinstance(tag_weights, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in tag_weights.values()):
+        raise ConfigError(f"{where}: data.tag_weights is {tag_weights!r}; expected a mapping of tag to a weight >= 0, "
+                          "e.g. {contrast: 2.0}")
     fields_ = {k: raw[k] for k in expected if k != "data"}
-    return TrainConfig(**fields_, data=DataConfig(train=train, dev=str(data["dev"]), test=test,
-                                                   columns=columns, perspectrum=perspectrum))
+    return TrainConfig(**fields_, data=DataConfig(train=train, dev=str(data["dev"]), test=test, columns=columns,
+                                                   perspectrum=perspectrum,
+                                                   tag_weights={str(k): float(v) for k, v in tag_weights.items()}))
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:

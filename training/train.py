@@ -57,6 +57,8 @@ def load_training_data(config: TrainConfig, extra: list[str] | None = None, log:
         files.append({"path": str(spec["path"]), "role": "train", "weight": weight, "rows": len(rows),
                       "licence": "CC BY-SA 4.0 (Perspectrum, Chen et al. 2019)"})
         train.extend(mix(rows, weight, rng))
+    if config.data.tag_weights:
+        train = mix_by_tag(train, config.data.tag_weights, rng)
     dev = load_labelled(config.data.dev, cols, target)
     files.append({**fingerprint(config.data.dev, len(dev)), "role": "dev"})
     tests = {}
@@ -74,6 +76,16 @@ def mix(rows: list[dict[str, Any]], weight: float, rng: random.Random) -> list[d
         return []
     whole, frac = int(weight), weight - int(weight)
     return rows * whole + rng.sample(rows, round(len(rows) * frac))
+
+
+def mix_by_tag(rows: list[dict[str, Any]], weights: dict[str, float], rng: random.Random) -> list[dict[str, Any]]:
+    """Re-weight rows carrying a tag (e.g. contrast pairs, which teach the model to read the
+    target); a row with several weighted tags takes the largest weight."""
+    out = []
+    for row in rows:
+        weight = max((weights[t] for t in row.get("tags") or [] if t in weights), default=1.0)
+        out.extend(mix([row], weight, rng) if weight != int(weight) else [row] * int(weight))
+    return out
 
 
 def train(
