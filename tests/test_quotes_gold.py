@@ -35,3 +35,11 @@ def test_held_out_set(scores: dict[str, dict]) -> None:
     # Speaker accuracy on the held-out set is 0.86 today, short of the 0.90 goal; this floor
     # catches regressions, and the README reports the gap.
     assert held["speaker_accuracy"] >= 0.85
+
+
+def test_second_development_set() -> None:
+    # dev2.json is a development set (the speaker rules were improved on it), not a held-out
+    # score; the floor is what the rules reach today (0.876) minus 0.02.
+    dev2 = evaluate_quotes(load_gold(DATA / "dev2.json"))["all"]
+    assert dev2["overall"]["f1"] >= 0.95
+    assert dev2["speaker_accuracy"] >= 0.85

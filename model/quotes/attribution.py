@@ -436,10 +436,17 @@ class _Paragraph:
         if first >= len(doc):
             return None
         content = 0
-        for i in range(first, min(len(doc), first + 10)):
+        relative = False  # inside ", who asked not to be named,": it describes the speaker
+        for i in range(first, min(len(doc), first + 30)):
             tok = doc[i]
             if piece_of[i] is not None or tok.text in (".", "!", "?", ":", ";"):
                 return None
+            if relative:
+                relative = tok.text not in (",", "—", "–")
+                continue
+            if tok.lower_ in ("who", "whose") and i > first and doc[i - 1].text in (",", "—", "–"):
+                relative = True
+                continue
             if tok.is_punct:
                 continue
             if is_cue(tok) and tok.lower_ not in _QUOTE_ONLY:
@@ -473,7 +480,9 @@ class _Paragraph:
             return
         # The gap must be the attribution sentence only: no other verb of speech.
         lo, hi = bisect.bisect_left(self.starts, gap_start), bisect.bisect_left(self.starts, gap_end)
-        gap_verbs = [t for t in self.doc[lo:hi] if t.tag_.startswith("VB")]
+        # Verbs inside a relative clause on the speaker ("the general, who asked not to be
+        # named, told reporters, “…”") describe the speaker; they do not start a new report.
+        gap_verbs = [t for t in self.doc[lo:hi] if t.tag_.startswith("VB") and not _in_relative_clause(t, verb)]
         if any(t.i != verb.i and (t.dep_ == "ROOT" or (is_cue(t) and t.dep_ not in ("relcl", "acl"))) for t in gap_verbs):
             return
         if second in att.quotes:
@@ -523,6 +532,8 @@ class _Paragraph:
 
     # rule 6
     def _remember_subjects(self) -> None:
+        if self.frame.headline:
+            return  # "Envoy says …" in a headline would shadow the envoy the article names
         for tok in self.doc:
             if tok.dep_ not in _SUBJECT_DEPS or self.piece_of[tok.i] is not None or self.inside_claim(tok.i):
                 continue
@@ -671,6 +682,19 @@ def subject_of(verb: Token, quoted: Callable[[Token], bool] | None = None) -> To
             continue
         break
     return None
+
+
+def _in_relative_clause(tok: Token, verb: Token) -> bool:
+    """Is `tok` inside a relative clause (or one opened by "who"/"which") below `verb`?"""
+    current = tok
+    for _ in range(6):  # bounded walk up the tree: parses are shallow here
+        if current is verb or current.head is current:
+            break
+        if current.dep_ in ("relcl", "acl") or any(c.lower_ in ("who", "which") and c.dep_ in _SUBJECT_DEPS
+                                                   for c in current.children):
+            return True
+        current = current.head
+    return False
 
 
 def _that_clause_below(verb: Token) -> Token | None:

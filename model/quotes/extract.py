@@ -39,7 +39,7 @@ from model.quotes.lexicon import (
     ROLE_NOUNS,
 )
 from model.quotes.marks import scan_quotes, split_paragraphs
-from model.quotes.speakers import Entity, SpeakerBook, classify_mention
+from model.quotes.speakers import LATE_NAME, Entity, SpeakerBook, classify_mention
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +272,7 @@ def _extract(text: str) -> list[Quote]:
     with _one_blas_thread():
         _label_mentions(nlp, text, attributions)
     book = SpeakerBook(text)
+    spoken_dicts: list[tuple[dict[str, Any], Entity]] = []  # renamed entities update earlier quotes
     attributions.sort(key=lambda a: (a.para, a.cue[0]))
     statements: list[Attribution] = []
     position = 0
@@ -281,7 +282,7 @@ def _extract(text: str) -> list[Quote]:
         while position < len(attributions) and attributions[position].para == index:
             att = attributions[position]
             position += 1
-            speaker = _resolve(text, book, att)
+            speaker = _resolve(text, book, att, spoken_dicts)
             if att.subject_only:
                 continue
             for cand in att.quotes:
@@ -308,6 +309,10 @@ def _extract(text: str) -> list[Quote]:
                 cand.speaker, cand.how = inherited, "inherit"
                 spoken.append((cand.start, inherited))
         last_speaker = max(spoken, key=lambda x: x[0])[1] if spoken else None
+
+    # A speaker first described ("one marcher") and named later takes the name everywhere.
+    for speaker_dict, entity in spoken_dicts:
+        speaker_dict["resolved"] = entity.name
 
     # phase 3c: assemble, in reading order
     quotes = [_quote_from_candidate(text, c) for c in candidates if not (c.absorbed or c.joined) and c.spans]
@@ -368,7 +373,8 @@ def _label_mentions(nlp: Any, text: str, attributions: list[Attribution]) -> Non
             att.ner = head[0].label_
 
 
-def _resolve(text: str, book: SpeakerBook, att: Attribution) -> dict[str, Any] | None:
+def _resolve(text: str, book: SpeakerBook, att: Attribution,
+             spoken: list[tuple[dict[str, Any], Entity]]) -> dict[str, Any] | None:
     """The speaker dict for an attribution, remembering who spoke for later pronouns."""
     mention = text[att.mention[0]:att.mention[1]]
     entity = _entity_for(text, book, att, mention)
@@ -376,8 +382,16 @@ def _resolve(text: str, book: SpeakerBook, att: Attribution) -> dict[str, Any] |
         if att.subject_only:
             return None
         return {"text": mention, "start": att.mention[0], "end": att.mention[1], "resolved": None}
+    if not att.proper and att.pronoun is None and att.cue[0] > att.mention[1]:
+        # "The woman, who later gave her name as Amara Tessel, said": the name sits between
+        # the mention and its verb (bounded: one attribution's worth of text).
+        late = LATE_NAME.search(text, att.mention[1], min(att.cue[0], att.mention[1] + 300))
+        if late is not None:
+            entity = book.name_entity(entity, late.group(1))
     book.remember(entity, att.mention[0])
-    return {"text": mention, "start": att.mention[0], "end": att.mention[1], "resolved": entity.name}
+    speaker = {"text": mention, "start": att.mention[0], "end": att.mention[1], "resolved": entity.name}
+    spoken.append((speaker, entity))
+    return speaker
 
 
 def _entity_for(text: str, book: SpeakerBook, att: Attribution, mention: str) -> Entity | None:
@@ -420,13 +434,27 @@ def _entity_for(text: str, book: SpeakerBook, att: Attribution, mention: str) ->
         # "“…,” a ministry statement said": the organisation last heard from.
         return book.most_recent_org(att.mention[0]) or book.describe(mention, "group")
     words = lowered.split()
+    if words and words[0] in ("the", "this") and not att.plural and head not in PERSON_NOUNS:
+        # "the ministry", "the group": the organisation introduced with that noun.
+        found = book.named_org(head, att.mention[0])
+        if found is not None:
+            return found
+    gender = book.gender_of_noun(head)
+    if words and words[0] == "the" and gender is not None:
+        # "The woman" after "one marcher, … her son": the unnamed person just quoted.
+        found = book.latest_unnamed_person(gender, att.mention[0])
+        if found is not None:
+            found.gender = found.gender or gender
+            return found
     if words and words[0] in ("the", "this", "that") and head in ROLE_NOUNS:
         found = book.resolve_role(head, att.mention[0])
         if found is not None:
             return found
     if head in PERSON_NOUNS or head.rstrip("s") in PERSON_NOUNS or att.plural:
         kind = "group" if att.plural else "person"
-        return book.describe(mention, kind, roles=att.roles | ({head} if head in ROLE_NOUNS else set()))
+        entity = book.describe(mention, kind, roles=att.roles | ({head} if head in ROLE_NOUNS else set()))
+        entity.gender = entity.gender or gender
+        return entity
     if att.subject_only:
         return None
     return book.describe(mention, "org" if head in ORG_HEADS else "group")

@@ -11,6 +11,7 @@ spoken so that "She" and "the minister" point back to the most recent compatible
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +70,19 @@ _FUNCTION_WORDS = frozenset({
     "his", "her", "its", "their", "our", "my", "your", "asked", "speaking", "according", "under",
     "during", "over", "like", "unlike", "despite", "without", "within", "last", "next",
 })
+
+
+# "Families for Return, a group founded …", "the Coastal Liberation Front (CLF), an armed
+# group": where "the group" later points. Single, unnested quantifiers over a bounded window.
+_INTRODUCED_AS = r"([A-Z][\w’'\-]*(?: (?:[A-Z][\w’'\-]*|for|of|the|and))*)(?: \([A-Z][A-Za-z&]{{1,7}}\))?, (?:a|an) (?:[a-z\-]+ ){{0,3}}{head}\b"
+_INTRO_WINDOW = 2_000
+# A description named later in its own appositive or relative clause: "The woman, who later
+# gave her name as Amara Tessel,", "a retired teacher named Edvard Kolle".
+LATE_NAME = re.compile(r"\b(?:named|gave (?:her|his|their) name as|identified (?:herself |himself )?as)"
+                       r" ((?:Mr |Ms |Mrs |Dr )?[A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+){0,2})")
+# Nouns that tell the gender of an unnamed person.
+_GENDERED_NOUNS = {"woman": "f", "mother": "f", "wife": "f", "daughter": "f", "sister": "f", "widow": "f",
+                   "man": "m", "father": "m", "husband": "m", "son": "m", "brother": "m", "widower": "m"}
 
 
 def _strip_the(text: str) -> str:
@@ -240,6 +254,53 @@ class SpeakerBook:
             entity = self.entities[key] = Entity(description, kind)
         entity.roles |= roles or set()
         return entity
+
+    def name_entity(self, entity: Entity, name: str) -> Entity:
+        """An unnamed speaker learns its name: earlier quotes follow (see `spoken`)."""
+        named = self.resolve_name(name, kind="person", gender=entity.gender)
+        if named is entity:
+            return entity
+        if len(named.name.split()) >= len(entity.name.split()) or entity.name[:1].islower() or \
+                entity.name.split()[0].lower() in ("a", "an", "one", "another", "the"):
+            entity.name, entity.kind = named.name, "person"
+            entity.gender = entity.gender or named.gender
+            entity.roles |= named.roles
+            self.entities[named.name.lower()] = entity  # "Ms Tessel" later finds this entity
+        return entity
+
+    def latest_unnamed_person(self, gender: str | None, pos: int) -> Entity | None:
+        """"the woman" -> the most recent person known only by a description ("one marcher")."""
+        def accept(e: Entity) -> bool:
+            first = e.name.split()[0].lower() if e.name.split() else ""
+            return e.kind == "person" and first in ("a", "an", "one", "another") and \
+                (gender is None or e.gender in (None, gender))
+        return self._latest(accept, pos)
+
+    def named_org(self, head: str, pos: int) -> Entity | None:
+        """"the ministry", "the group" -> the organisation named with that noun, most recent first."""
+        best: Entity | None = None
+        best_pos = -1
+        for entity in reversed(self.history):
+            if entity.kind in ("org", "group") and head in _words(entity.name) and entity.name.lower() != f"the {head}":
+                best, best_pos = entity, entity.last_pos
+                break
+        lo = max(0, pos - _INTRO_WINDOW)
+        pattern = re.compile(_INTRODUCED_AS.format(head=re.escape(head)))
+        # ... or a capitalised name ending in it: "The Tannmark Interior Ministry".
+        titled = re.compile(r"((?:[A-Z][\w’'\-]* ){1,4}" + re.escape(head.capitalize()) + r")\b")
+        last = None
+        for match in itertools.chain(pattern.finditer(self._text, lo, pos), titled.finditer(self._text, lo, pos)):
+            if last is None or match.start() > last.start():
+                last = match
+        if last is not None and last.start() > best_pos:
+            best = self.resolve_name(last.group(1), kind="org")
+            if best.kind == "person":
+                return None
+        return best
+
+    @staticmethod
+    def gender_of_noun(noun: str) -> str | None:
+        return _GENDERED_NOUNS.get(noun.lower())
 
     def _latest(self, accept: Any, pos: int, extra: list[tuple[int, Entity]] = ()) -> Entity | None:  # type: ignore[assignment]
         """The accepted entity mentioned last before `pos`: speakers first, then `extra`."""
