@@ -33,35 +33,15 @@ def f_avg(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str] = 
     return float(f1_score(y_true, y_pred, labels=ids, average="macro", zero_division=0))
 
 
-def expected_calibration_error(probs: np.ndarray, y_true: Sequence[int], bins: int = ECE_BINS) -> float:
-    """Top-label ECE with equal-width confidence bins.
+def reliability_bins(probs: np.ndarray, y_true: Sequence[int], bins: int = ECE_BINS) -> list[dict[str, float]]:
+    """Per-bin counts, accuracy and mean confidence of the predicted (top) label.
 
-    Written here because scikit-learn only offers a binary calibration curve: the
-    weighted mean, over bins, of |accuracy - mean confidence| of the predicted label.
+    Equal-width bins; bin i holds confidences in (edges[i], edges[i+1]], the first also takes 0.
     """
     probs = np.asarray(probs, dtype=np.float64)
     y = np.asarray(y_true)
-    if len(y) == 0:
-        return 0.0
-    confidence = probs.max(axis=1)
-    correct = (probs.argmax(axis=1) == y).astype(np.float64)
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    # Bin i holds confidences in (edges[i], edges[i+1]]; the first bin also takes 0.
-    which = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
-    ece = 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            ece += mask.mean() * abs(correct[mask].mean() - confidence[mask].mean())
-    return float(ece)
-
-
-def reliability_bins(probs: np.ndarray, y_true: Sequence[int], bins: int = ECE_BINS) -> list[dict[str, float]]:
-    """Per-bin counts, accuracy and confidence for a reliability diagram."""
-    probs = np.asarray(probs, dtype=np.float64)
-    y = np.asarray(y_true)
-    confidence = probs.max(axis=1)
-    correct = (probs.argmax(axis=1) == y).astype(np.float64)
+    confidence = probs.max(axis=1) if len(y) else np.zeros(0)
+    correct = (probs.argmax(axis=1) == y).astype(np.float64) if len(y) else np.zeros(0)
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
     out = []
@@ -71,6 +51,18 @@ def reliability_bins(probs: np.ndarray, y_true: Sequence[int], bins: int = ECE_B
                     "accuracy": float(correct[mask].mean()) if mask.any() else 0.0,
                     "confidence": float(confidence[mask].mean()) if mask.any() else 0.0})
     return out
+
+
+def expected_calibration_error(probs: np.ndarray, y_true: Sequence[int], bins: int = ECE_BINS) -> float:
+    """Top-label ECE: the count-weighted mean over bins of |accuracy - mean confidence|.
+
+    Written here because scikit-learn only offers a binary calibration curve.
+    """
+    table = reliability_bins(probs, y_true, bins)
+    total = sum(b["count"] for b in table)
+    if total == 0:
+        return 0.0
+    return float(sum(b["count"] / total * abs(b["accuracy"] - b["confidence"]) for b in table))
 
 
 def fit_temperature(logits: np.ndarray, y_true: Sequence[int]) -> float:
