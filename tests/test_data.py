@@ -104,3 +104,33 @@ def test_shipped_corpus_passes_its_checks_and_meets_its_card() -> None:
     assert len(summary["conflicts_only_in_test"]) >= 2
     other = summary["other_targets"]
     assert other["rows"] >= 1000 and other["targets"] >= 30 and other["contrast_texts"] >= 200
+
+
+def test_corpus_build_keeps_existing_splits_when_rows_are_added(tmp_path: Path) -> None:
+    from training.corpus import build
+
+    def record(i: int, conflict: str = "invented:sarn", a: str = "FAVOR", b: str = "FAVOR") -> dict:
+        words = " ".join(f"w{i}x{k}" for k in range(6))
+        return {"id": f"r{i:03d}", "text": f"Statement {words}.", "target": "a negotiated ceasefire",
+                "conflict": conflict, "speaker_role": "envoy", "tags": [],
+                "author_label": a, "annotator_a": a, "annotator_b": b}
+
+    labels = ["FAVOR", "AGAINST", "NEUTRAL"]
+    first = [record(i, a=labels[i % 3], b=labels[i % 3]) for i in range(60)] + [record(60, "invented:ostmark")]
+    path = tmp_path / "annotations.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in first))
+    out = tmp_path / "corpus"
+    report = build(path, out, ["invented:ostmark"])
+    assert report["kept"] == 61
+    before = {name: (out / f"{name}.jsonl").read_text() for name in ("train", "dev", "test")}
+    assert "r060" in before["test"]  # the held-out conflict goes to test
+
+    more = first + [record(i, a=labels[i % 3], b=labels[i % 3]) for i in range(61, 90)] + [record(90, a="FAVOR", b="AGAINST")]
+    path.write_text("".join(json.dumps(r) + "\n" for r in more))
+    report = build(path, out, ["invented:ostmark"], keep_splits=True)
+    assert report["dropped_disagreement"] == 1
+    for name, text in before.items():
+        old_ids = {json.loads(line)["id"] for line in text.splitlines()}
+        new_ids = {json.loads(line)["id"] for line in (out / f"{name}.jsonl").read_text().splitlines()}
+        assert old_ids <= new_ids  # nothing moved out of its split
+    assert sum(len((out / f"{n}.jsonl").read_text().splitlines()) for n in ("train", "dev", "test")) == 90

@@ -71,12 +71,18 @@ def groups_of(rows: list[dict[str, Any]]) -> list[list[int]]:
 
 
 def split(rows: list[dict[str, Any]], test_conflicts: set[str], dev_share: float, test_share: float,
-          seed: int) -> dict[str, list[dict[str, Any]]]:
+          seed: int, pinned: dict[str, str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Assign near-duplicate groups to splits. `pinned` (id -> split) keeps rows where an
+    earlier build put them, so adding data never moves a test row into training."""
     rng = random.Random(seed)
+    pinned = pinned or {}
     out: dict[str, list[dict[str, Any]]] = {"train": [], "dev": [], "test": []}
     pools: dict[str, list[list[int]]] = defaultdict(list)
     for group in groups_of(rows):
-        if any(rows[i]["conflict"] in test_conflicts for i in group):
+        fixed = next((pinned[rows[i]["id"]] for i in group if rows[i]["id"] in pinned), None)
+        if fixed:
+            out[fixed].extend(rows[i] for i in group)
+        elif any(rows[i]["conflict"] in test_conflicts for i in group):
             out["test"].extend(rows[i] for i in group)
         else:
             # Stratify by the label of the group's default-target row (or its first row).
@@ -106,7 +112,7 @@ def split(rows: list[dict[str, Any]], test_conflicts: set[str], dev_share: float
 
 
 def build(record_path: Path, out_dir: Path, test_conflicts: list[str], dev_share: float = 0.14,
-          test_share: float = 0.15, seed: int = 20261126) -> dict[str, Any]:
+          test_share: float = 0.15, seed: int = 20261126, keep_splits: bool = False) -> dict[str, Any]:
     records = [json.loads(line) for line in record_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for r in records:
         r["final_label"] = final_label(r)
@@ -128,7 +134,14 @@ def build(record_path: Path, out_dir: Path, test_conflicts: list[str], dev_share
             tags.append("contrast")
         rows.append({"id": r["id"], "text": r["text"], "target": r["target"], "label": r["final_label"],
                      "conflict": r["conflict"], "speaker_role": r["speaker_role"], "tags": tags})
-    splits = split(rows, set(test_conflicts), dev_share, test_share, seed)
+    pinned: dict[str, str] = {}
+    if keep_splits:
+        for name in ("train", "dev", "test"):
+            path = out_dir / f"{name}.jsonl"
+            if path.is_file():
+                pinned.update({json.loads(line)["id"]: name for line in path.read_text(encoding="utf-8").splitlines()
+                               if line.strip()})
+    splits = split(rows, set(test_conflicts), dev_share, test_share, seed, pinned)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, split_rows in splits.items():
         with (out_dir / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
@@ -151,8 +164,11 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--test-conflicts", nargs="+", required=True)
     parser.add_argument("--seed", type=int, default=20261126)
+    parser.add_argument("--keep-splits", action="store_true",
+                        help="rows already in out_dir keep their split; only new rows are assigned")
     args = parser.parse_args()
-    print(json.dumps(build(args.record, args.out_dir, args.test_conflicts, seed=args.seed), indent=2))
+    print(json.dumps(build(args.record, args.out_dir, args.test_conflicts, seed=args.seed,
+                           keep_splits=args.keep_splits), indent=2))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from model.labels import DEFAULT_TARGET, LABELS
 SPLITS = ("train", "dev", "test")
 FIELDS = {"id": str, "text": str, "target": str, "label": str, "conflict": str, "speaker_role": str, "tags": list}
 TAGS = {"conditional", "conditional_refusal", "sarcasm", "negation", "skepticism", "no_keyword",
-        "misleading_keyword", "hedged", "reported_view", "procedural", "mixed", "contrast"}
+        "misleading_keyword", "hedged", "reported_view", "procedural", "mixed", "contrast", "reported_speech"}
 NEAR_DUPLICATE = 0.8
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
