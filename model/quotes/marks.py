@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 # Families: marks of one family open and close each other. Straight marks get their own
 # families so that a stray ASCII quote never closes a typographic one.
 _DOUBLE, _SINGLE, _GUILLEMET, _SGUILLEMET, _STRAIGHT2, _STRAIGHT1 = "D", "S", "G", "g", "d", "s"
+# mark -> (family, the opposite-facing mark, the left-pointing mark of the pair)
+_GUILLEMET_PAIRS = {"«": (_GUILLEMET, "»", "«"), "»": (_GUILLEMET, "«", "«"),
+                    "‹": (_SGUILLEMET, "›", "‹"), "›": (_SGUILLEMET, "‹", "‹")}
 
 QUOTE_CHARS = frozenset("“”„‟‘’‚‛«»‹›\"'")
 # A plain character class: finditer jumps from mark to mark in C, linear in the input.
@@ -147,21 +150,15 @@ class _ParagraphScanner:
             if _DOUBLE in innermost:
                 return ("close", _DOUBLE)
             return ("open", _DOUBLE) if _opener_like(prev, nxt) else None
-        if ch == "«" or ch == "»":
-            other = "»" if ch == "«" else "«"
-            top = innermost.get(_GUILLEMET)
+        if ch in _GUILLEMET_PAIRS:
+            # «…» (French) and »…« (German, Swiss) share a family: a mark closes the
+            # opposite-facing one on top; otherwise « opens, and » opens unless a space follows.
+            family, other, left = _GUILLEMET_PAIRS[ch]
+            top = innermost.get(family)
             if top is not None and top.char == other:
-                return ("close", _GUILLEMET)
-            if ch == "«" or not _is_space(nxt):
-                return ("open", _GUILLEMET)
-            return None
-        if ch == "‹" or ch == "›":
-            other = "›" if ch == "‹" else "‹"
-            top = innermost.get(_SGUILLEMET)
-            if top is not None and top.char == other:
-                return ("close", _SGUILLEMET)
-            if ch == "‹" or not _is_space(nxt):
-                return ("open", _SGUILLEMET)
+                return ("close", family)
+            if ch == left or not _is_space(nxt):
+                return ("open", family)
             return None
         if ch == '"':
             opener, closer = _opener_like(prev, nxt), _closer_like(prev, nxt)
